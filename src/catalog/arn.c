@@ -1,0 +1,177 @@
+/* arn.c - does a (possibly wildcarded) ARN fit a catalog ARN template?
+ *
+ * Both sides are patterns: the user's ARN may hold '*', '?' and ${...}
+ * policy variables; the template holds ${Placeholders}. The question is
+ * whether the two patterns share at least one concrete ARN, which a small
+ * search over (user position, template position) pairs answers exactly.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/catalog_int.h"
+
+enum tok_kind { TOK_LIT, TOK_ONE, TOK_STAR };
+enum tok_class { CLASS_ANY, CLASS_NO_COLON, CLASS_NO_SLASH };
+
+struct tok {
+	unsigned char kind, cls;
+	char c;
+};
+
+#define MAX_TOKS 1024
+
+static int class_allows(int cls, char c)
+{
+	return !((cls == CLASS_NO_COLON && c == ':') || (cls == CLASS_NO_SLASH && c == '/'));
+}
+
+/* The user's side: '*' and ${var} are any run, '?' any one character. */
+static size_t tokenize_user(const char *s, struct tok *t)
+{
+	size_t n = 0;
+	for (; *s && n < MAX_TOKS; s++) {
+		if (*s == '*') {
+			t[n++] = (struct tok){TOK_STAR, CLASS_ANY, 0};
+		} else if (*s == '?') {
+			t[n++] = (struct tok){TOK_ONE, CLASS_ANY, 0};
+		} else if (s[0] == '$' && s[1] == '{' && strchr(s, '}')) {
+			s = strchr(s, '}');
+			t[n++] = (struct tok){TOK_STAR, CLASS_ANY, 0};
+		} else {
+			t[n++] = (struct tok){TOK_LIT, 0, *s};
+		}
+	}
+	return *s ? (size_t)-1 : n;
+}
+
+/* The template's side: a placeholder stays inside its ARN segment among
+ * the first five, and inside one path element in the resource part, except
+ * the last placeholder of a template whose last element may span paths. */
+static size_t tokenize_template(const char *s, struct tok *t, int last_spans_path)
+{
+	size_t n = 0, colons = 0, last_star = (size_t)-1;
+	for (; *s && n < MAX_TOKS; s++) {
+		if (s[0] == '$' && s[1] == '{' && strchr(s, '}')) {
+			s = strchr(s, '}');
+			last_star = n;
+			t[n++] = (struct tok){TOK_STAR, colons < 5 ? CLASS_NO_COLON : CLASS_NO_SLASH, 0};
+		} else {
+			colons += *s == ':';
+			t[n++] = (struct tok){TOK_LIT, 0, *s};
+		}
+	}
+	if (*s)
+		return (size_t)-1;
+	if (last_spans_path && last_star != (size_t)-1 && colons >= 5 && last_star == n - 1)
+		t[last_star].cls = CLASS_ANY;
+	return n;
+}
+
+/* Can token a and token b consume one and the same character? */
+static int tokens_share_char(const struct tok *a, const struct tok *b)
+{
+	if (a->kind == TOK_LIT && b->kind == TOK_LIT)
+		return a->c == b->c;
+	if (a->kind == TOK_LIT)
+		return class_allows(b->cls, a->c);
+	if (b->kind == TOK_LIT)
+		return class_allows(a->cls, b->c);
+	return 1; /* two classes always share letters */
+}
+
+static int patterns_intersect(const struct tok *p, size_t np, const struct tok *t, size_t nt)
+{
+	size_t w = nt + 1, total = (np + 1) * w;
+	unsigned char *seen = calloc(total, 1);
+	size_t *stack = malloc(total * sizeof(*stack));
+	size_t sp = 0;
+	int found = 0;
+
+	if (!seen || !stack) {
+		free(seen);
+		free(stack);
+		return 0;
+	}
+#define PUSH(i, j)                                                                                 \
+	do {                                                                                       \
+		size_t k_ = (i) * w + (j);                                                         \
+		if (!seen[k_]) {                                                                   \
+			seen[k_] = 1;                                                              \
+			stack[sp++] = k_;                                                          \
+		}                                                                                  \
+	} while (0)
+	PUSH(0, 0);
+	while (sp && !found) {
+		size_t k = stack[--sp], i = k / w, j = k % w;
+		if (i == np && j == nt) {
+			found = 1;
+			break;
+		}
+		if (i < np && p[i].kind == TOK_STAR)
+			PUSH(i + 1, j);
+		if (j < nt && t[j].kind == TOK_STAR)
+			PUSH(i, j + 1);
+		if (i < np && j < nt && tokens_share_char(&p[i], &t[j])) {
+			size_t ni = p[i].kind == TOK_STAR ? i : i + 1;
+			size_t nj = t[j].kind == TOK_STAR ? j : j + 1;
+			if (ni != i || nj != j)
+				PUSH(ni, nj);
+		}
+	}
+#undef PUSH
+	free(seen);
+	free(stack);
+	return found;
+}
+
+int kh_arn_matches_template(const char *arn, const char *tmpl, int last_spans_path)
+{
+	struct tok *p, *t;
+	size_t np, nt;
+	int ok;
+
+	if (strcmp(arn, "*") == 0)
+		return 1;
+	p = malloc(2 * MAX_TOKS * sizeof(*p));
+	if (!p)
+		return 0;
+	t = p + MAX_TOKS;
+	np = tokenize_user(arn, p);
+	nt = tokenize_template(tmpl, t, last_spans_path);
+	ok = np != (size_t)-1 && nt != (size_t)-1 && patterns_intersect(p, np, t, nt);
+	free(p);
+	return ok;
+}
+
+int kh_arn_matches_resource_type(const char *arn, const struct kh_resource_type *rt)
+{
+	const char *t = rt->arn;
+	char one[1024];
+
+	for (;;) {
+		const char *bar = strchr(t, '|');
+		size_t len = bar ? (size_t)(bar - t) : strlen(t);
+		if (len < sizeof(one)) {
+			memcpy(one, t, len);
+			one[len] = '\0';
+			if (kh_arn_matches_template(arn, one, rt->last_spans_path))
+				return 1;
+		}
+		if (!bar)
+			return 0;
+		t = bar + 1;
+	}
+}
+
+size_t kh_service_match_arn(const struct kh_service *svc, const char *arn,
+			    const struct kh_resource_type **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < svc->n_resource_types; i++)
+		if (kh_arn_matches_resource_type(arn, &svc->resource_types[i])) {
+			if (n < max)
+				out[n] = &svc->resource_types[i];
+			n++;
+		}
+	return n;
+}
