@@ -1,0 +1,28 @@
+/* jsonpos.h - line:column of every value in a JSON text.
+ *
+ * jansson validates and decodes; it keeps no positions. This scanner walks
+ * the same (already validated) text and builds a tree that mirrors the
+ * document, so a decoded value can be paired with where it was written.
+ * Internal to the policy subsystem. */
+#ifndef KEYHOLE_JSONPOS_H
+#define KEYHOLE_JSONPOS_H
+
+#include <stddef.h>
+
+#include "util/util.h"
+
+struct kh_jpos {
+	int line, col;         /* of the value */
+	int key_line, key_col; /* of the member's key, for object members */
+	size_t n;              /* children: array elements or object members */
+	struct kh_jpos *kids;
+};
+
+/* Scans text (valid JSON) into a tree allocated from arena. Returns NULL on
+ * allocation failure or if the text is not the JSON that was validated. */
+struct kh_jpos *kh_jpos_scan(const char *text, size_t len, struct kh_arena *arena);
+
+/* Line and 1-based column (in characters) of byte offset off. */
+void kh_jpos_locate(const char *text, size_t off, int *line, int *col);
+
+#endif
