@@ -104,20 +104,9 @@ static int cmp_resource_type(const void *a, const void *b)
 		      ((const struct kh_resource_type *)b)->name);
 }
 
-static int cmp_service(const void *a, const void *b)
-{
-	return strcmp(((const struct kh_service *)a)->prefix,
-		      ((const struct kh_service *)b)->prefix);
-}
-
 static const char *service_key(const void *v)
 {
 	return ((const struct kh_service *)v)->prefix;
-}
-
-static const char *action_key(const void *v)
-{
-	return ((const struct kh_action *)v)->full_name;
 }
 
 /* A template that another template of the same service extends with '/'
@@ -175,126 +164,112 @@ static int resolve_resources(struct kh_catalog *cat, struct kh_service *svc, str
 }
 
 struct counts {
-	size_t services, resources, keys, actions;
+	size_t resources, keys, actions;
 };
 
-static int count_lines(const char *text, struct counts *c)
+static void count_block(const char *text, struct counts *c)
 {
 	const char *p = text;
 	memset(c, 0, sizeof(*c));
-	while (*p) {
+	while (p && *p) {
 		switch (*p) {
-		case 'S': c->services++; break;
 		case 'R': c->resources++; break;
 		case 'K': c->keys++; break;
 		case 'A': c->actions++; break;
 		}
 		p = strchr(p, '\n');
-		if (!p)
-			break;
-		p++;
+		if (p)
+			p++;
 	}
-	return c->services ? KH_OK : KH_EINPUT;
 }
 
-static int parse_lines(struct kh_catalog *cat, const struct counts *c, struct kh_error *err)
+static int parse_action(struct kh_catalog *cat, struct kh_service *svc, struct kh_action *act,
+			char **f, size_t lineno, struct kh_error *err)
 {
-	struct kh_resource_type *rts = kh_arena_alloc(&cat->arena, (c->resources + 1) * sizeof(*rts));
-	struct kh_condition_key *keys = kh_arena_alloc(&cat->arena, (c->keys + 1) * sizeof(*keys));
-	struct kh_action *acts = kh_arena_alloc(&cat->arena, (c->actions + 1) * sizeof(*acts));
-	struct kh_service *svc = NULL;
-	char *line = cat->text, *next;
-	size_t lineno = 0;
+	size_t plen = strlen(svc->prefix), nlen = strlen(f[1]);
+	char *full = kh_arena_alloc(&cat->arena, plen + nlen + 2);
+	int rc;
 
-	cat->services = kh_arena_alloc(&cat->arena, c->services * sizeof(*cat->services));
-	if (!rts || !keys || !acts || !cat->services)
+	if (!full)
 		return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
+	memcpy(full, svc->prefix, plen);
+	full[plen] = ':';
+	memcpy(full + plen + 1, f[1], nlen + 1);
+	act->service = svc;
+	act->name = f[1];
+	act->full_name = full;
+	act->levels = levels_parse(f[2]);
+	if (!act->levels)
+		return kh_error_at(err, KH_EINPUT, (int)lineno, 1, NULL,
+				   "catalog: bad access level '%s'", f[2]);
+	rc = resolve_resources(cat, svc, act, f[3], err, lineno);
+	if (rc)
+		return rc;
+	act->condition_keys = split_commas(&cat->arena, f[4], &act->n_condition_keys);
+	act->dependent_actions = split_commas(&cat->arena, f[5], &act->n_dependent_actions);
+	act->description = f[6];
+	return KH_OK;
+}
 
-	for (; line && *line; line = next) {
+/* Parses one service's R, K and A lines (its block) into its arrays. */
+static int parse_block(struct kh_catalog *cat, struct kh_service *svc,
+		       struct kh_service_block *blk, struct kh_error *err)
+{
+	struct counts c;
+	struct kh_resource_type *rts;
+	struct kh_condition_key *keys;
+	struct kh_action *acts;
+	char *line, *next;
+	size_t lineno = blk->first_line;
+
+	count_block(blk->text, &c);
+	rts = kh_arena_alloc(&cat->arena, (c.resources + 1) * sizeof(*rts));
+	keys = kh_arena_alloc(&cat->arena, (c.keys + 1) * sizeof(*keys));
+	acts = kh_arena_alloc(&cat->arena, (c.actions + 1) * sizeof(*acts));
+	if (!rts || !keys || !acts)
+		return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
+	svc->resource_types = rts;
+	svc->condition_keys = keys;
+	svc->actions = acts;
+	for (line = blk->text; line && *line; line = next, lineno++) {
 		char *f[MAX_FIELDS];
 		size_t nf;
+		int rc;
 
-		lineno++;
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		if (line[0] == '#') {
-			if (strncmp(line, "#source ", 8) == 0)
-				cat->version = line + 8;
-			continue;
-		}
-		if (!line[0])
+		if (line[0] == '#' || !line[0])
 			continue;
 		nf = split_tabs(line, f);
-		if (f[0][1] != '\0' || (line[0] != 'S' && !svc))
+		if (f[0][1] != '\0')
 			return kh_error_at(err, KH_EINPUT, (int)lineno, 1, NULL,
 					   "catalog: unexpected line");
 		switch (line[0]) {
-		case 'S':
-			if (nf < 3)
-				goto short_line;
-			if (svc)
-				mark_path_spanning(svc);
-			svc = &cat->services[cat->n_services++];
-			svc->prefix = f[1];
-			svc->name = f[2];
-			svc->resource_types = rts;
-			svc->condition_keys = keys;
-			svc->actions = acts;
-			break;
 		case 'R':
 			if (nf < 3)
 				goto short_line;
-			rts->name = f[1];
-			rts->arn = f[2];
-			rts->service = svc;
-			rts++;
-			svc->n_resource_types++;
-			if (svc->n_resource_types > 1 &&
-			    strcmp(rts[-2].name, rts[-1].name) > 0)
+			rts[svc->n_resource_types] = (struct kh_resource_type){f[1], f[2], svc, 0};
+			if (svc->n_resource_types &&
+			    strcmp(rts[svc->n_resource_types - 1].name, f[1]) > 0)
 				return kh_error_at(err, KH_EINPUT, (int)lineno, 1, NULL,
 						   "catalog: resource types out of order");
+			svc->n_resource_types++;
 			break;
 		case 'K':
 			if (nf < 3)
 				goto short_line;
-			keys->name = f[1];
-			keys->type = key_type_parse(f[2]);
-			keys++;
-			svc->n_condition_keys++;
+			keys[svc->n_condition_keys++] =
+				(struct kh_condition_key){f[1], key_type_parse(f[2])};
 			break;
-		case 'A': {
-			size_t plen = strlen(svc->prefix), nlen;
-			char *full;
-			int rc;
+		case 'A':
 			if (nf < 7)
 				goto short_line;
-			acts->service = svc;
-			acts->name = f[1];
-			nlen = strlen(f[1]);
-			full = kh_arena_alloc(&cat->arena, plen + nlen + 2);
-			if (!full)
-				return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
-			memcpy(full, svc->prefix, plen);
-			full[plen] = ':';
-			memcpy(full + plen + 1, f[1], nlen + 1);
-			acts->full_name = full;
-			acts->levels = levels_parse(f[2]);
-			if (!acts->levels)
-				return kh_error_at(err, KH_EINPUT, (int)lineno, 1, NULL,
-						   "catalog: bad access level '%s'", f[2]);
-			rc = resolve_resources(cat, svc, acts, f[3], err, lineno);
+			rc = parse_action(cat, svc, &acts[svc->n_actions], f, lineno, err);
 			if (rc)
 				return rc;
-			acts->condition_keys = split_commas(&cat->arena, f[4], &acts->n_condition_keys);
-			acts->dependent_actions =
-				split_commas(&cat->arena, f[5], &acts->n_dependent_actions);
-			acts->description = f[6];
-			acts++;
 			svc->n_actions++;
-			cat->n_actions++;
 			break;
-		}
 		default:
 			return kh_error_at(err, KH_EINPUT, (int)lineno, 1, NULL,
 					   "catalog: unknown line type '%c'", line[0]);
@@ -304,62 +279,168 @@ short_line:
 		return kh_error_at(err, KH_EINPUT, (int)lineno, 1, NULL,
 				   "catalog: too few fields on a '%c' line", line[0]);
 	}
-	if (svc)
-		mark_path_spanning(svc);
+	qsort(acts, svc->n_actions, sizeof(*acts), cmp_action);
+	mark_path_spanning(svc);
 	return KH_OK;
 }
 
+static int service_parse_locked(struct kh_catalog *cat, size_t i, struct kh_error *err)
+{
+	struct kh_service_block *blk = &cat->blocks[i];
+	int rc = KH_OK;
+
+	if (!atomic_load_explicit(&blk->loaded, memory_order_relaxed)) {
+		rc = parse_block(cat, &cat->services[i], blk, err);
+		if (rc != KH_OK) {
+			/* A broken block leaves the service empty, never half-built. */
+			struct kh_service *svc = &cat->services[i];
+			svc->n_actions = svc->n_resource_types = svc->n_condition_keys = 0;
+		}
+		atomic_store_explicit(&blk->loaded, 1, memory_order_release);
+	}
+	return rc;
+}
+
+void kh__service_ensure(const struct kh_catalog *cat, const struct kh_service *svc)
+{
+	size_t i = (size_t)(svc - cat->services);
+	struct kh_catalog *mcat = (struct kh_catalog *)cat;
+
+	if (atomic_load_explicit(&cat->blocks[i].loaded, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&mcat->lock);
+	service_parse_locked(mcat, i, NULL);
+	pthread_mutex_unlock(&mcat->lock);
+}
+
+/* Load time: find each service's S line and block; parse nothing else. */
+static int index_services(struct kh_catalog *cat, struct kh_error *err)
+{
+	size_t n_services = 0, lineno = 0, cap = 0;
+	char *line = cat->text, *next;
+
+	for (; line && *line; line = next) {
+		lineno++;
+		next = strchr(line, '\n');
+		if (line[0] == 'A')
+			cat->n_actions++;
+		if (line[0] == '#' && strncmp(line, "#source ", 8) == 0) {
+			cat->version = line + 8;
+		} else if (line[0] == 'S') {
+			char *f[MAX_FIELDS];
+			if (n_services == cap) {
+				cap = cap ? cap * 2 : 512;
+				cat->services = realloc(cat->services, cap * sizeof(*cat->services));
+				cat->blocks = realloc(cat->blocks, cap * sizeof(*cat->blocks));
+				if (!cat->services || !cat->blocks)
+					return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
+			}
+			if (line > cat->text)
+				line[-1] = '\0'; /* ends the previous block */
+			if (next)
+				*next++ = '\0';
+			if (split_tabs(line, f) < 3 || f[0][1] != '\0')
+				return kh_error_at(err, KH_EINPUT, (int)lineno, 1, NULL,
+						   "catalog: bad service line");
+			memset(&cat->services[n_services], 0, sizeof(*cat->services));
+			cat->services[n_services].prefix = f[1];
+			cat->services[n_services].name = f[2];
+			cat->blocks[n_services].text = next ? next : line + strlen(line);
+			cat->blocks[n_services].first_line = lineno + 1;
+			atomic_init(&cat->blocks[n_services].loaded, 0);
+			n_services++;
+			continue;
+		} else if (line[0] != '#' && line[0] != '\n' && !n_services) {
+			return kh_error_at(err, KH_EINPUT, (int)lineno, 1, NULL,
+					   "catalog: line before the first service");
+		}
+		if (next)
+			next++;
+	}
+	if (!n_services)
+		return kh_error_set(err, KH_EINPUT, "catalog has no services");
+	cat->n_services = n_services;
+	return KH_OK;
+}
+
+static int cmp_service_index(const void *a, const void *b, void *ctx)
+{
+	const struct kh_service *s = ctx;
+	return strcmp(s[*(const size_t *)a].prefix, s[*(const size_t *)b].prefix);
+}
+
+/* Sorts services (and their blocks) by prefix and moves the "aws"
+ * pseudo-service (global condition keys) to the end, out of the list. */
 static int build_indexes(struct kh_catalog *cat, struct kh_error *err)
 {
 	size_t total = cat->n_services;
+	size_t *order = malloc(total * sizeof(*order));
+	struct kh_service *svcs = malloc(total * sizeof(*svcs));
+	struct kh_service_block *blks = malloc(total * sizeof(*blks));
+	size_t n = 0;
 
-	/* The "aws" pseudo-service (global condition keys) moves to the end,
-	 * out of the listed services. */
-	for (size_t i = 0; i < cat->n_services; i++) {
-		if (strcmp(cat->services[i].prefix, "aws") == 0) {
-			struct kh_service tmp = cat->services[i];
-			cat->services[i] = cat->services[cat->n_services - 1];
-			cat->services[--cat->n_services] = tmp;
-			cat->globals = &cat->services[cat->n_services];
-			break;
-		}
-	}
-	qsort(cat->services, cat->n_services, sizeof(*cat->services), cmp_service);
-	if (kh_ptrmap_init(&cat->service_map, total) ||
-	    kh_ptrmap_init(&cat->action_map, cat->n_actions))
+	if (!order || !svcs || !blks) {
+		free(order);
+		free(svcs);
+		free(blks);
 		return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
+	}
+	for (size_t i = 0; i < total; i++)
+		order[i] = i;
+	qsort_r(order, total, sizeof(*order), cmp_service_index, cat->services);
+	for (size_t k = 0; k < total; k++) {
+		size_t i = order[k];
+		int is_globals = strcmp(cat->services[i].prefix, "aws") == 0 && !cat->globals;
+		size_t to = is_globals ? total - 1 : n++;
+		svcs[to] = cat->services[i];
+		blks[to].text = cat->blocks[i].text;
+		blks[to].first_line = cat->blocks[i].first_line;
+		atomic_init(&blks[to].loaded, 0);
+		if (is_globals)
+			cat->globals = &svcs[to];
+	}
+	if (!cat->globals)
+		n = total; /* no "aws" line: every service is listed */
+	free(order);
+	free(cat->services);
+	free(cat->blocks);
+	cat->services = svcs;
+	cat->blocks = blks;
+	cat->n_services = n;
+	if (kh_ptrmap_init(&cat->service_map, total))
+		return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
+	for (size_t i = 0; i < total; i++)
+		kh_ptrmap_put(&cat->service_map, svcs[i].prefix, strlen(svcs[i].prefix), &svcs[i],
+			      service_key);
+	return KH_OK;
+}
+
+/* Parses every service now, reporting the first broken line. */
+static int parse_all(struct kh_catalog *cat, struct kh_error *err)
+{
+	size_t total = cat->n_services + (cat->globals ? 1 : 0);
 	for (size_t i = 0; i < total; i++) {
-		struct kh_service *svc = &cat->services[i];
-		qsort((void *)svc->actions, svc->n_actions, sizeof(*svc->actions), cmp_action);
-		/* Structs moved: point their back-references at the new place. */
-		for (size_t j = 0; j < svc->n_actions; j++)
-			((struct kh_action *)svc->actions)[j].service = svc;
-		for (size_t j = 0; j < svc->n_resource_types; j++)
-			((struct kh_resource_type *)svc->resource_types)[j].service = svc;
-		kh_ptrmap_put(&cat->service_map, svc->prefix, strlen(svc->prefix), svc, service_key);
-		for (size_t j = 0; j < svc->n_actions; j++) {
-			const struct kh_action *a = &svc->actions[j];
-			kh_ptrmap_put(&cat->action_map, a->full_name, strlen(a->full_name), a,
-				      action_key);
-		}
+		int rc = service_parse_locked(cat, i, err);
+		if (rc)
+			return rc;
 	}
 	return KH_OK;
 }
 
-int kh_catalog_load_mem(const char *data, size_t len, struct kh_catalog **out,
+static int catalog_load(const char *data, size_t len, int eager, struct kh_catalog **out,
 			struct kh_error *err)
 {
 	struct kh_catalog *cat = calloc(1, sizeof(*cat));
-	struct counts c;
 	int rc;
 
 	*out = NULL;
 	if (!cat)
 		return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
 	kh_arena_init(&cat->arena);
+	pthread_mutex_init(&cat->lock, NULL);
 	cat->text = malloc(len + 1);
 	if (!cat->text) {
-		free(cat);
+		kh_catalog_free(cat);
 		return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
 	}
 	memcpy(cat->text, data, len);
@@ -373,13 +454,11 @@ int kh_catalog_load_mem(const char *data, size_t len, struct kh_catalog **out,
 		kh_catalog_free(cat);
 		return kh_error_set(err, KH_EINPUT, "catalog holds a NUL byte");
 	}
-	rc = count_lines(cat->text, &c);
-	if (rc == KH_OK)
-		rc = parse_lines(cat, &c, err);
-	else
-		kh_error_set(err, rc, "catalog has no services");
+	rc = index_services(cat, err);
 	if (rc == KH_OK)
 		rc = build_indexes(cat, err);
+	if (rc == KH_OK && eager)
+		rc = parse_all(cat, err);
 	if (rc != KH_OK) {
 		kh_catalog_free(cat);
 		return rc;
@@ -390,10 +469,17 @@ int kh_catalog_load_mem(const char *data, size_t len, struct kh_catalog **out,
 	return KH_OK;
 }
 
+int kh_catalog_load_mem(const char *data, size_t len, struct kh_catalog **out,
+			struct kh_error *err)
+{
+	return catalog_load(data, len, 1, out, err);
+}
+
 int kh_catalog_builtin(struct kh_catalog **out, struct kh_error *err)
 {
-	return kh_catalog_load_mem(kh_catalog_data, (size_t)(kh_catalog_data_end - kh_catalog_data),
-				   out, err);
+	/* Checked in full by the tests; parsed lazily, a service at a time. */
+	return catalog_load(kh_catalog_data, (size_t)(kh_catalog_data_end - kh_catalog_data), 0,
+			    out, err);
 }
 
 int kh_catalog_load_file(const char *path, struct kh_catalog **out, struct kh_error *err)
@@ -432,8 +518,10 @@ void kh_catalog_free(struct kh_catalog *cat)
 	if (!cat)
 		return;
 	kh_ptrmap_release(&cat->service_map);
-	kh_ptrmap_release(&cat->action_map);
 	kh_arena_release(&cat->arena);
+	pthread_mutex_destroy(&cat->lock);
+	free(cat->services);
+	free(cat->blocks);
 	free(cat->text);
 	free(cat);
 }

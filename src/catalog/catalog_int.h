@@ -5,16 +5,30 @@
 #include "keyhole/catalog.h"
 #include "util/util.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* Services are parsed on first use: load time only indexes the file. */
+struct kh_service_block {
+	char *text; /* the service's R/K/A lines, NUL-terminated in place */
+	size_t first_line;
+	atomic_int loaded;
+};
+
 struct kh_catalog {
 	char *text; /* the catalog file, split in place: strings point here */
 	const char *version;
-	struct kh_service *services; /* sorted by prefix; [0] may be "aws" */
+	struct kh_service *services; /* sorted by prefix; "aws" last, unlisted */
 	size_t n_services;
 	const struct kh_service *globals; /* the "aws" pseudo-service, or NULL */
 	size_t n_actions;
 	struct kh_ptrmap service_map; /* prefix -> service */
-	struct kh_ptrmap action_map;  /* full name -> action */
+	struct kh_service_block *blocks; /* parallel to services */
+	pthread_mutex_t lock;            /* guards lazy parsing and the arena */
 	struct kh_arena arena;
 };
+
+/* Parses svc's block if that has not happened yet. Thread-safe. */
+void kh__service_ensure(const struct kh_catalog *cat, const struct kh_service *svc);
 
 #endif

@@ -11,11 +11,6 @@ static const char *service_key(const void *v)
 	return ((const struct kh_service *)v)->prefix;
 }
 
-static const char *action_key(const void *v)
-{
-	return ((const struct kh_action *)v)->full_name;
-}
-
 size_t kh_catalog_service_count(const struct kh_catalog *cat)
 {
 	return cat->n_services;
@@ -23,7 +18,10 @@ size_t kh_catalog_service_count(const struct kh_catalog *cat)
 
 const struct kh_service *kh_catalog_service_at(const struct kh_catalog *cat, size_t i)
 {
-	return i < cat->n_services ? &cat->services[i] : NULL;
+	if (i >= cat->n_services)
+		return NULL;
+	kh__service_ensure(cat, &cat->services[i]);
+	return &cat->services[i];
 }
 
 size_t kh_catalog_action_count(const struct kh_catalog *cat)
@@ -35,12 +33,21 @@ const struct kh_service *kh_catalog_service(const struct kh_catalog *cat, const 
 					    size_t len)
 {
 	const struct kh_service *svc = kh_ptrmap_get(&cat->service_map, prefix, len, service_key);
-	return svc == cat->globals ? NULL : svc;
+	if (!svc || svc == cat->globals)
+		return NULL;
+	kh__service_ensure(cat, svc);
+	return svc;
 }
 
 const struct kh_action *kh_catalog_action(const struct kh_catalog *cat, const char *full_name)
 {
-	return kh_ptrmap_get(&cat->action_map, full_name, strlen(full_name), action_key);
+	const char *colon = strchr(full_name, ':');
+	const struct kh_service *svc;
+
+	if (!colon)
+		return NULL;
+	svc = kh_catalog_service(cat, full_name, (size_t)(colon - full_name));
+	return svc ? kh_service_action(svc, colon + 1, strlen(colon + 1)) : NULL;
 }
 
 const struct kh_action *kh_service_action(const struct kh_service *svc, const char *name,
@@ -121,12 +128,14 @@ const struct kh_condition_key *kh_catalog_condition_key(const struct kh_catalog 
 	if (!colon)
 		return NULL;
 	if ((size_t)(colon - key) == 3 && strncasecmp(key, "aws", 3) == 0) {
-		k = service_key_lookup(cat->globals, key);
-		if (k)
-			return k;
+		if (cat->globals) {
+			kh__service_ensure(cat, cat->globals);
+			if ((k = service_key_lookup(cat->globals, key)))
+				return k;
+		}
 		/* Services also list the aws: keys they support (aws:RequestTag/...). */
 		for (size_t i = 0; i < cat->n_services; i++)
-			if ((k = service_key_lookup(&cat->services[i], key)))
+			if ((k = service_key_lookup(kh_catalog_service_at(cat, i), key)))
 				return k;
 		return NULL;
 	}
@@ -186,6 +195,7 @@ int kh_catalog_expand(const struct kh_catalog *cat, const char *pattern,
 		if (!svc_wild && (strlen(svc->prefix) != svc_len ||
 				  strncasecmp(svc->prefix, pattern, svc_len) != 0))
 			continue;
+		kh__service_ensure(cat, svc);
 		for (size_t j = 0; j < svc->n_actions && rc == KH_OK; j++) {
 			const char *full = svc->actions[j].full_name;
 			if (kh_glob_match(pattern, plen, full, strlen(full), 1))
@@ -280,6 +290,7 @@ size_t kh_catalog_suggest(const struct kh_catalog *cat, const char *full_name,
 		const struct kh_service *s = &cat->services[i];
 		if (svc && s != svc)
 			continue;
+		kh__service_ensure(cat, s);
 		for (size_t j = 0; j < s->n_actions; j++) {
 			const char *an = s->actions[j].name;
 			size_t alen = strlen(an);

@@ -1,0 +1,204 @@
+/* test_catalog.c - the built-in catalog: loading, lookups, expansion, ARNs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "keyhole/catalog.h"
+
+static struct kh_catalog *cat;
+
+static int setup(void **state)
+{
+	struct kh_error err = {0};
+	return kh_catalog_builtin(&cat, &err) == KH_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	kh_catalog_free(cat);
+	return 0;
+}
+
+static void test_every_service_parses(void **state)
+{
+	size_t actions = 0;
+	assert_true(kh_catalog_service_count(cat) > 400);
+	for (size_t i = 0; i < kh_catalog_service_count(cat); i++) {
+		const struct kh_service *s = kh_catalog_service_at(cat, i);
+		actions += s->n_actions;
+		if (i)
+			assert_true(strcmp(kh_catalog_service_at(cat, i - 1)->prefix, s->prefix) < 0);
+		for (size_t j = 0; j < s->n_actions; j++) {
+			assert_ptr_equal(s->actions[j].service, s);
+			assert_true(s->actions[j].levels != 0);
+			for (size_t r = 0; r < s->actions[j].n_resources; r++)
+				assert_ptr_equal(s->actions[j].resources[r].type->service, s);
+		}
+	}
+	/* Lazy parsing must reach the same count that load time announced. */
+	assert_int_equal(actions, kh_catalog_action_count(cat));
+	assert_true(actions > 20000);
+}
+
+static void test_eager_load_matches(void **state)
+{
+	/* kh_catalog_load_mem parses eagerly and reports any broken line. */
+	extern const char kh_catalog_data[], kh_catalog_data_end[];
+	struct kh_catalog *eager = NULL;
+	struct kh_error err = {0};
+	assert_int_equal(kh_catalog_load_mem(kh_catalog_data,
+					     (size_t)(kh_catalog_data_end - kh_catalog_data),
+					     &eager, &err),
+			 KH_OK);
+	assert_int_equal(kh_catalog_action_count(eager), kh_catalog_action_count(cat));
+	kh_catalog_free(eager);
+}
+
+static void test_case_insensitive_lookup(void **state)
+{
+	const struct kh_action *a = kh_catalog_action(cat, "S3:getobject");
+	assert_non_null(a);
+	assert_string_equal(a->full_name, "s3:GetObject");
+	assert_int_equal(a->levels, KH_LEVEL_READ);
+	assert_null(kh_catalog_action(cat, "s3:GetObjekt"));
+	assert_null(kh_catalog_action(cat, "nosuchservice:GetObject"));
+	assert_null(kh_catalog_action(cat, "s3"));
+	a = kh_catalog_action(cat, "iam:PutRolePolicy");
+	assert_non_null(a);
+	assert_int_equal(a->levels, KH_LEVEL_PERMISSIONS | KH_LEVEL_WRITE);
+}
+
+static void test_expand(void **state)
+{
+	const struct kh_action **acts;
+	size_t n;
+
+	assert_int_equal(kh_catalog_expand(cat, "s3:Get*Tagging", &acts, &n), KH_OK);
+	assert_true(n >= 4);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(strncmp(acts[i]->full_name, "s3:Get", 6), 0);
+		assert_non_null(strstr(acts[i]->full_name, "Tagging"));
+	}
+	free(acts);
+	assert_int_equal(kh_catalog_expand(cat, "S3:GETOBJECT", &acts, &n), KH_OK);
+	assert_int_equal(n, 1);
+	free(acts);
+	assert_int_equal(kh_catalog_expand(cat, "s3:Nothing*Here", &acts, &n), KH_OK);
+	assert_int_equal(n, 0);
+	free(acts);
+	assert_int_equal(kh_catalog_expand(cat, "*", &acts, &n), KH_OK);
+	assert_int_equal(n, kh_catalog_action_count(cat));
+	free(acts);
+	/* '?' is one character; the service part may be wildcarded too. */
+	assert_int_equal(kh_catalog_expand(cat, "s?:GetObject", &acts, &n), KH_OK);
+	assert_int_equal(n, 1);
+	free(acts);
+}
+
+static void test_levels(void **state)
+{
+	assert_int_equal(kh_level_parse("read", 4), KH_LEVEL_READ);
+	assert_int_equal(kh_level_parse("DESCRIBE", 8), KH_LEVEL_READ | KH_LEVEL_LIST);
+	assert_int_equal(kh_level_parse("admin", 5), KH_LEVEL_ALL);
+	assert_int_equal(kh_level_parse("execute", 7), 0);
+}
+
+static void test_condition_keys(void **state)
+{
+	assert_non_null(kh_catalog_condition_key(cat, "aws:SourceIp"));
+	assert_int_equal(kh_catalog_condition_key(cat, "aws:sourceip")->type, KH_KEY_IP);
+	assert_non_null(kh_catalog_condition_key(cat, "aws:PrincipalTag/team"));
+	assert_non_null(kh_catalog_condition_key(cat, "s3:prefix"));
+	assert_non_null(kh_catalog_condition_key(cat, "s3:ExistingObjectTag/owner"));
+	assert_null(kh_catalog_condition_key(cat, "s3:NoSuchKey"));
+	assert_null(kh_catalog_condition_key(cat, "aws:PrincipalTag/"));
+	assert_null(kh_catalog_condition_key(cat, "nokey"));
+}
+
+static void test_arn_matching(void **state)
+{
+	const char *object = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
+	const char *bucket = "arn:${Partition}:s3:::${BucketName}";
+	const struct kh_service *s3 = kh_catalog_service(cat, "s3", 2);
+	const struct kh_resource_type *rt[8];
+
+	assert_true(kh_arn_matches_template("arn:aws:s3:::orders/*", object, 1));
+	assert_true(kh_arn_matches_template("arn:aws:s3:::orders/a/b.txt", object, 1));
+	assert_false(kh_arn_matches_template("arn:aws:s3:::orders/*", bucket, 0));
+	assert_true(kh_arn_matches_template("arn:aws:s3:::orders", bucket, 0));
+	assert_true(kh_arn_matches_template("arn:aws:s3:::orders*", bucket, 0));
+	assert_true(kh_arn_matches_template("*", bucket, 0));
+	assert_false(kh_arn_matches_template("arn:aws:sns:us-east-1:1:t", bucket, 0));
+	/* The bucket template has empty region and account segments. */
+	assert_false(kh_arn_matches_template("arn:aws:s3:us-east-1:123:orders", bucket, 0));
+	assert_true(kh_arn_matches_template("arn:aws:s3:::${aws:username}-home/*", object, 1));
+	assert_int_equal(kh_service_match_arn(s3, "arn:aws:s3:::orders/*", rt, 8), 1);
+	assert_string_equal(rt[0]->name, "object");
+	assert_int_equal(kh_service_match_arn(s3, "arn:aws:s3:::orders", rt, 8), 1);
+	assert_string_equal(rt[0]->name, "bucket");
+}
+
+static void test_dynamodb_table_vs_index(void **state)
+{
+	const struct kh_service *ddb = kh_catalog_service(cat, "dynamodb", 8);
+	const struct kh_resource_type *rt[8];
+	size_t n = kh_service_match_arn(ddb, "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+					rt, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(rt[0]->name, "table");
+	n = kh_service_match_arn(ddb, "arn:aws:dynamodb:us-east-1:123456789012:table/orders/index/byDate",
+				 rt, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(rt[0]->name, "index");
+}
+
+static void test_suggest(void **state)
+{
+	const struct kh_action *near[5];
+	size_t n = kh_catalog_suggest(cat, "s3:GetObjekt", near, 5);
+	assert_true(n >= 1);
+	assert_string_equal(near[0]->full_name, "s3:GetObject");
+	n = kh_catalog_suggest(cat, "dynamodb:Getitem2", near, 5);
+	assert_true(n >= 1);
+	assert_string_equal(near[0]->full_name, "dynamodb:GetItem");
+}
+
+static void test_rejects_bad_catalog(void **state)
+{
+	static const char *bad[] = {
+		"not a catalog",
+		"#keyhole-catalog 1\nA\tGetThing\tR\t\t\t\tno service\n",
+		"#keyhole-catalog 1\nS\tx\tX\nA\tGetThing\tQ\t\t\t\tbad level\n",
+		"#keyhole-catalog 1\nS\tx\tX\nA\tGetThing\tR\tnosuch*\t\t\tunknown type\n",
+		"#keyhole-catalog 1\nS\tx\tX\nA\tGetThing\tR\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct kh_catalog *c = NULL;
+		struct kh_error err = {0};
+		assert_int_equal(kh_catalog_load_mem(bad[i], strlen(bad[i]), &c, &err), KH_EINPUT);
+		assert_null(c);
+		assert_true(err.msg[0] != '\0');
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_service_parses),
+		cmocka_unit_test(test_eager_load_matches),
+		cmocka_unit_test(test_case_insensitive_lookup),
+		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_condition_keys),
+		cmocka_unit_test(test_arn_matching),
+		cmocka_unit_test(test_dynamodb_table_vs_index),
+		cmocka_unit_test(test_suggest),
+		cmocka_unit_test(test_rejects_bad_catalog),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
