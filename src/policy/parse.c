@@ -399,9 +399,10 @@ int kh_policy_parse(const char *text, size_t len, struct kh_policy **out, struct
 		return kh_error_at(err, KH_EINPUT, line, col, NULL, "invalid JSON: %s", jerr.text);
 	}
 	if (!json_is_object(root)) {
+		rc = kh_error_at(err, KH_EINPUT, 1, 1, NULL, "a policy must be a JSON object, not %s",
+				 type_name(root));
 		json_decref(root);
-		return kh_error_at(err, KH_EINPUT, 1, 1, NULL,
-				   "a policy must be a JSON object, not %s", type_name(root));
+		return rc;
 	}
 	kh_arena_init(&arena);
 	jp = kh_jpos_scan(text, len, &arena);
