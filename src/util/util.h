@@ -36,6 +36,24 @@ int kh_ptrmap_put(struct kh_ptrmap *m, const char *key, size_t len, const void *
 const void *kh_ptrmap_get(const struct kh_ptrmap *m, const char *key, size_t len,
 			  const char *(*key_of)(const void *));
 
+/* Growable hash map from exact string keys (copied) to pointers. */
+struct kh_strmap_slot {
+	char *key; /* NULL: empty slot */
+	uint64_t hash;
+	void *value;
+};
+struct kh_strmap {
+	struct kh_strmap_slot *slots;
+	size_t cap, count;
+};
+/* Returns the slot for key, inserting a copy of key (with a NULL value, and
+ * *created = 1) when absent; NULL on no memory. The slot pointer is valid
+ * until the next insertion; the key copy lives until release. */
+struct kh_strmap_slot *kh_strmap_put(struct kh_strmap *m, const char *key, int *created);
+void *kh_strmap_get(const struct kh_strmap *m, const char *key);
+/* Frees keys and slots; free_value (may be NULL) is called on each value. */
+void kh_strmap_release(struct kh_strmap *m, void (*free_value)(void *));
+
 /* IAM-style wildcard match: '*' any run, '?' one character.
  * fold=1 compares ASCII case-insensitively (actions); 0 exactly (ARNs). */
 int kh_glob_match(const char *pat, size_t plen, const char *s, size_t slen, int fold);
