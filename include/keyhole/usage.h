@@ -69,6 +69,11 @@ int kh_usage_event(struct kh_usage *u, const char *principal, long long time, co
  * be NULL when it cannot be derived. */
 int kh_usage_record(struct kh_usage *u, const char *principal, enum kh_usage_class cls,
 		    const char *name, const char *resource, long long time);
+/* Notes that the logs hold data events (eventCategory "Data") of service
+ * prefix, so an unseen data-plane action of it is evidence of disuse. */
+int kh_usage_note_data_events(struct kh_usage *u, const char *service);
+int kh_usage_has_data_events(const struct kh_usage *u, const char *service);
+
 /* Adds scan statistics (files, bytes, ...). */
 void kh_usage_add_scan(struct kh_usage *u, const struct kh_usage_scan *s);
 const struct kh_usage_scan *kh_usage_scan_stats(const struct kh_usage *u);

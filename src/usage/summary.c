@@ -57,6 +57,7 @@ void kh_usage_free(struct kh_usage *u)
 	if (!u)
 		return;
 	kh_strmap_release(&u->principals, principal_free);
+	kh_strmap_release(&u->data_services, NULL);
 	free(u->sorted);
 	free(u);
 }
@@ -184,6 +185,21 @@ int kh_usage_record(struct kh_usage *u, const char *principal, enum kh_usage_cla
 	return kh__usage_entry_add_resource(e, resource, u->max_resources);
 }
 
+int kh_usage_note_data_events(struct kh_usage *u, const char *service)
+{
+	int created;
+	struct kh_strmap_slot *slot = kh_strmap_put(&u->data_services, service, &created);
+	if (!slot)
+		return KH_ENOMEM;
+	slot->value = slot->key; /* any non-NULL value marks membership */
+	return KH_OK;
+}
+
+int kh_usage_has_data_events(const struct kh_usage *u, const char *service)
+{
+	return kh_strmap_get(&u->data_services, service) != NULL;
+}
+
 void kh_usage_add_scan(struct kh_usage *u, const struct kh_usage_scan *s)
 {
 	u->scan.files += s->files;
@@ -219,6 +235,10 @@ static int merge_entry(struct kh_usage *into, struct kh__usage_principal *dst,
 int kh_usage_merge(struct kh_usage *into, const struct kh_usage *from)
 {
 	kh_usage_add_scan(into, &from->scan);
+	for (size_t i = 0; i < from->data_services.cap; i++)
+		if (from->data_services.slots[i].key &&
+		    kh_usage_note_data_events(into, from->data_services.slots[i].key))
+			return KH_ENOMEM;
 	for (size_t i = 0; i < from->principals.cap; i++) {
 		const struct kh__usage_principal *src = from->principals.slots[i].value;
 		struct kh__usage_principal *dst;

@@ -20,6 +20,7 @@ struct kh_usage {
 	size_t max_resources;
 	struct kh_strmap principals; /* arn -> struct kh__usage_principal */
 	struct kh_usage_scan scan;
+	struct kh_strmap data_services; /* set of prefixes with data events */
 	const struct kh_usage_principal **sorted;
 	size_t n_sorted;
 	int dirty;

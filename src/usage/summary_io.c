@@ -40,6 +40,29 @@ static void put_strings(struct kh_buf *b, const char *const *items, size_t n)
 	kh_buf_putc(b, ']');
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Writes a string set as a sorted array. */
+static void put_set(struct kh_buf *b, const struct kh_strmap *set)
+{
+	const char **keys = malloc((set->count + 1) * sizeof(*keys));
+	size_t n = 0;
+
+	if (!keys) {
+		b->err = KH_ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < set->cap; i++)
+		if (set->slots[i].key)
+			keys[n++] = set->slots[i].key;
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	put_strings(b, keys, n);
+	free(keys);
+}
+
 static void put_entry(struct kh_buf *b, const struct kh_usage_entry *e, int first)
 {
 	kh_buf_puts(b, first ? "\n    {\"name\":" : ",\n    {\"name\":");
@@ -70,6 +93,8 @@ int kh_usage_write(struct kh_usage *u, struct kh_buf *b)
 		      s->files, s->files_skipped, s->events, s->events_skipped, s->bytes);
 	put_time(b, "first", s->first);
 	put_time(b, "last", s->last);
+	kh_buf_puts(b, ",\"data_event_services\":");
+	put_set(b, &u->data_services);
 	kh_buf_puts(b, "},\n\"principals\":[");
 	for (size_t i = 0; i < n; i++) {
 		const struct kh_usage_principal *p = ps[i];
@@ -208,6 +233,14 @@ static int read_document(struct kh_usage *u, const json_t *root, struct kh_error
 	    read_count(scan, "bytes", &u->scan.bytes) || read_time(scan, "first", &u->scan.first) ||
 	    read_time(scan, "last", &u->scan.last))
 		return bad(err, "scan", "bad count or time");
+	if (!json_is_array(json_object_get(scan, "data_event_services")))
+		return bad(err, "scan.data_event_services", "must be an array of service prefixes");
+	json_array_foreach(json_object_get(scan, "data_event_services"), i, p) {
+		if (!json_is_string(p))
+			return bad(err, "scan.data_event_services", "must hold strings");
+		if (kh_usage_note_data_events(u, json_string_value(p)))
+			return KH_ENOMEM;
+	}
 	json_array_foreach(ps, i, p)
 		if ((rc = read_principal(u, p, i, err)))
 			return rc;

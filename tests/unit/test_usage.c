@@ -28,6 +28,8 @@ static void feed(struct kh_usage *u, int i)
 	snprintf(res, sizeof(res), "arn:aws:s3:::bucket/key-%03d", (i * 31) % 97);
 	assert_int_equal(kh_usage_event(u, p, t, regions[i % 3], i % 23 == 0), KH_OK);
 	assert_int_equal(kh_usage_record(u, p, cls, actions[i % 5], i % 4 ? res : NULL, t), KH_OK);
+	if (i % 40 == 7)
+		assert_int_equal(kh_usage_note_data_events(u, i % 80 == 7 ? "s3" : "dynamodb"), KH_OK);
 	if (i % 50 == 0)
 		assert_int_equal(kh_usage_record(u, p, KH_USAGE_UNMAPPED, "example.amazonaws.com:Ping",
 						 NULL, t),
@@ -63,6 +65,9 @@ static void test_shards_merge_to_whole(void **state)
 	w = written(whole);
 	m = written(merged);
 	assert_string_equal(w, m);
+	assert_non_null(strstr(w, "\"data_event_services\":[\"dynamodb\",\"s3\"]"));
+	assert_true(kh_usage_has_data_events(merged, "s3"));
+	assert_false(kh_usage_has_data_events(merged, "sqs"));
 	/* Resources were truncated to 8 in both, and still agree. */
 	assert_non_null(strstr(w, "\"resources_truncated\":true"));
 	free(w);
@@ -130,7 +135,8 @@ static void test_rejects_bad_summaries(void **state)
 		"{\"format\":\"keyhole-usage\",\"version\":2,\"max_resources\":4,\"scan\":{},\"principals\":[]}",
 		"{\"format\":\"keyhole-usage\",\"version\":1,\"max_resources\":0}",
 		"{\"format\":\"keyhole-usage\",\"version\":1,\"max_resources\":4,\"scan\":{\"files\":1,"
-		"\"files_skipped\":0,\"events\":1,\"events_skipped\":0,\"bytes\":1},\"principals\":[{"
+		"\"files_skipped\":0,\"events\":1,\"events_skipped\":0,\"bytes\":1,"
+		"\"data_event_services\":[]},\"principals\":[{"
 		"\"arn\":\"a\",\"calls\":1,\"errors\":0,\"regions\":[],\"actions\":[{\"name\":\"x\","
 		"\"class\":\"weird\",\"count\":1,\"resources\":[]}]}]}",
 	};
