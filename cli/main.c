@@ -20,6 +20,9 @@ static const struct command {
 	{"simulate", cmd_simulate, "decide requests against policies, with the reasons"},
 	{"check", cmd_check, "CI gates: no-new-access, access-not-granted, no-public-access"},
 	{"catalog", cmd_catalog, "browse the IAM service authorization catalog"},
+	{"serve", cmd_serve, "run the HTTP API (jobs, uploads, tokens in a SQLite store)"},
+	{"token", cmd_token, "create, list and revoke API tokens of 'keyhole serve'"},
+	{"feedback", cmd_feedback, "export feedback collected by 'keyhole serve'"},
 };
 
 static void usage(FILE *f)
