@@ -20,6 +20,7 @@ static const struct command {
 	{"simulate", cmd_simulate, "decide requests against policies, with the reasons"},
 	{"check", cmd_check, "CI gates: no-new-access, access-not-granted, no-public-access"},
 	{"catalog", cmd_catalog, "browse the IAM service authorization catalog"},
+	{"describe", cmd_describe, "turn a plain-English need into an intent (offline; model optional)"},
 	{"serve", cmd_serve, "run the HTTP API (jobs, uploads, tokens in a SQLite store)"},
 	{"token", cmd_token, "create, list and revoke API tokens of 'keyhole serve'"},
 	{"feedback", cmd_feedback, "export feedback collected by 'keyhole serve'"},
