@@ -16,6 +16,18 @@
 #include "emit/emit_int.h"
 #include "generate/generate_int.h"
 
+/* Appends s[0..len) so that Fn::Sub leaves it as it is: "${" -> "${!". */
+static void put_literal(struct kh_buf *b, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		kh_buf_putc(b, s[i]);
+		if (s[i] == '$' && i + 1 < len && s[i + 1] == '{') {
+			kh_buf_puts(b, "{!");
+			i++;
+		}
+	}
+}
+
 /* The Fn::Sub text for a resource, or NULL when it has no placeholder. */
 static json_t *sub_resource(const char *s)
 {
@@ -28,11 +40,7 @@ static json_t *sub_resource(const char *s)
 		return json_string(s);
 	kh_buf_init(&b, 0);
 	for (; (ph = kh__next_placeholder(s, &name, &len)); s = name + len + 1) {
-		for (const char *p = s; p < ph; p++) {
-			kh_buf_putc(&b, *p);
-			if (p[0] == '$' && p[1] == '{')
-				kh_buf_putc(&b, '!');
-		}
+		put_literal(&b, s, (size_t)(ph - s));
 		switch (kh__pseudo_placeholder(name, len)) {
 		case 'P': kh_buf_puts(&b, "${AWS::Partition}"); break;
 		case 'R': kh_buf_puts(&b, "${AWS::Region}"); break;
@@ -40,11 +48,7 @@ static json_t *sub_resource(const char *s)
 		default: kh_buf_add(&b, ph, len + 3);
 		}
 	}
-	for (; *s; s++) {
-		kh_buf_putc(&b, *s);
-		if (s[0] == '$' && s[1] == '{')
-			kh_buf_putc(&b, '!');
-	}
+	put_literal(&b, s, strlen(s));
 	v = kh_buf_error(&b) ? NULL : json_pack("{s:s%}", "Fn::Sub", b.data, b.len);
 	kh_buf_release(&b);
 	return v;

@@ -113,11 +113,12 @@ static int unknown_service(struct kh__gen *g, const struct kh_grant *gr, const c
 			   size_t len)
 {
 	const char *best[3] = {0};
-	size_t dist[3] = {4, 4, 4};
+	size_t limit = len / 3 > 1 ? len / 3 : 1;
+	size_t dist[3] = {limit + 1, limit + 1, limit + 1};
 
 	for (size_t i = 0; i < kh_catalog_service_count(g->cat); i++) {
 		const char *s = kh_catalog_service_at(g->cat, i)->prefix;
-		size_t d = kh_edit_distance(p, len, s, strlen(s), 3);
+		size_t d = kh_edit_distance(p, len, s, strlen(s), limit);
 		for (size_t k = 0; k < 3; k++) {
 			if (d < dist[k]) {
 				memmove(best + k + 1, best + k, (2 - k) * sizeof(*best));
@@ -273,13 +274,15 @@ static int warn_wildcard_only(struct kh__gen *g, const struct kh_grant *gr,
 		kh_buf_printf(&b, " and %zu more", n - LIST_IN_WARNING);
 	if (included)
 		rc = kh__warn(g->res, "WILDCARD_ONLY_INCLUDED",
-			      "%s: %zu action%s that take only Resource \"*\" %s allowed on \"*\": %s",
-			      gr->path, n, n == 1 ? "" : "s", n == 1 ? "is" : "are", b.data);
+			      "%s: %zu action%s that %s only Resource \"*\" %s allowed on \"*\": %s",
+			      gr->path, n, n == 1 ? "" : "s", n == 1 ? "takes" : "take",
+			      n == 1 ? "is" : "are", b.data);
 	else
 		rc = kh__warn(g->res, "WILDCARD_ONLY_OMITTED",
-			      "%s: %zu action%s that take only Resource \"*\" %s left out "
+			      "%s: %zu action%s that %s only Resource \"*\" %s left out "
 			      "(include_wildcard_only allows them on \"*\"): %s",
-			      gr->path, n, n == 1 ? "" : "s", n == 1 ? "was" : "were", b.data);
+			      gr->path, n, n == 1 ? "" : "s", n == 1 ? "takes" : "take",
+			      n == 1 ? "was" : "were", b.data);
 	rc = kh_buf_error(&b) ? KH_ENOMEM : rc;
 	kh_buf_release(&b);
 	return rc;
