@@ -216,8 +216,9 @@ static int add_s3(struct parse *p, const char *bucket, size_t blen, const char *
 		  unsigned levels, int broad)
 {
 	struct kh_buf b;
-	unsigned on_bucket = broad ? levels : levels & S3_BUCKET_LEVELS;
-	unsigned on_objects = broad ? levels : levels & S3_OBJECT_LEVELS;
+	int whole = broad && (levels & KH_LEVEL_WRITE); /* "full control", not "read-only" */
+	unsigned on_bucket = whole ? levels : levels & S3_BUCKET_LEVELS;
+	unsigned on_objects = whole ? levels : levels & S3_OBJECT_LEVELS;
 	int rc = KH_OK;
 
 	kh_buf_init(&b, 4096);
@@ -280,10 +281,11 @@ static int add_noun_target(struct parse *p, size_t ui, unsigned levels, int broa
 
 	kh_buf_init(&b, 4096);
 	for (size_t i = 0; i < p->nu && rc == KH_OK; i++) {
-		const struct unit *nm = &p->u[i];
+		struct unit *nm = &p->u[i];
 		if (nm->name_of != (int)ui)
 			continue;
 		named = 1;
+		nm->used = 1;
 		if (strcmp(n->service, "s3") == 0) {
 			rc = add_s3(p, p->text + nm->off, nm->end - nm->off, "", 0, levels, broad);
 			continue;
@@ -365,6 +367,9 @@ static int emit_group(struct groups *g, size_t grp)
 		}
 		if (!levels) {
 			u->used = 1;
+			for (size_t k = 0; k < p->nu; k++)
+				if (p->u[k].name_of == (int)i)
+					p->u[k].used = 1;
 			continue;
 		}
 		if (u->kind == U_ARN)
@@ -402,7 +407,7 @@ static int collect_unparsed(struct parse *p)
 		if (p->u[i].used || quiet(&p->u[i]))
 			continue;
 		for (size_t j = i; j < p->nu; j++) {
-			if (!p->u[j].used && !quiet(&p->u[j]))
+			if (!p->u[j].used && (!quiet(&p->u[j]) || (p->u[j].kind == U_FILLER && last + 1 == j)))
 				last = j;
 			else if (p->u[j].used && !quiet(&p->u[j]))
 				break;

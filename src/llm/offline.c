@@ -201,6 +201,30 @@ static int word_kind_is(const struct parse *p, size_t i, enum kh__lex_kind k)
 	return e && e->kind == k;
 }
 
+static size_t match_catalog_name(const struct parse *p, size_t wi, const struct kh_service **out);
+
+/* Is word i part of a known phrase of two or more words ("step functions",
+ * "full control")? */
+static int in_phrase(const struct parse *p, size_t i)
+{
+	for (size_t s = i >= 3 ? i - 3 : 0; s <= i; s++) {
+		const char *words[4];
+		const struct kh_service *svc;
+		size_t n = 0, used = 0;
+		while (n < 4 && s + n < p->nw) {
+			words[n] = p->w[s + n].low;
+			if (p->w[s + n++].brk)
+				break;
+		}
+		if (kh__lexicon_match(p->lx, words, n, &used) && used >= 2 && s + used > i)
+			return 1;
+		used = match_catalog_name(p, s, &svc);
+		if (used >= 2 && s + used > i)
+			return 1;
+	}
+	return 0;
+}
+
 /* Corrects unknown words ("lamda", "recieve") unless their place says they
  * are names: right after a resource noun, or "the X bucket" unless X is a
  * misspelled qualifier of the same service. */
@@ -211,7 +235,7 @@ static void fix_typos(struct parse *p)
 		const char *cand;
 		int rt;
 
-		if (w->quoted || word_known(p, w->low))
+		if (w->quoted || word_known(p, w->low) || in_phrase(p, i))
 			continue;
 		if (i > 0 && !p->w[i - 1].brk &&
 		    (word_is_rt_noun(p, i - 1) || word_kind_is(p, i - 1, KH__LEX_CALLED)))
@@ -354,10 +378,38 @@ static int same_service(const struct unit *a, const struct unit *b)
 	return a->service && b->service && strcmp(a->service, b->service) == 0;
 }
 
-/* Can unit c, right after the resource noun, be its name? */
-static int name_after_ok(const struct unit *c)
+static void set_name(struct unit *c, int noun)
 {
-	return c->name_of < 0 && (c->kind == U_UNKNOWN || (c->quoted && c->kind != U_ARN));
+	c->name_of = noun;
+	c->kind = U_UNKNOWN;
+}
+
+/* Can unit c, right after the resource noun, be its name? A filler can
+ * when a preposition precedes the noun ("to table results"). */
+static int name_after_ok(const struct unit *c, int after_prep)
+{
+	return c->name_of < 0 && (c->kind == U_UNKNOWN || (c->quoted && c->kind != U_ARN) ||
+				  (after_prep && c->kind == U_FILLER));
+}
+
+static int looks_like_name(const struct parse *p, const struct unit *c)
+{
+	return c->kind == U_UNKNOWN && c->name_of < 0 &&
+	       strpbrk(p->w[c->w0].low, "-_./0123456789") != NULL;
+}
+
+/* "messages to events-queue": a hint noun, then a name-shaped word after
+ * a few function words of the same clause. */
+static void weak_name_ahead(struct parse *p, size_t i)
+{
+	for (size_t j = i + 1; j < p->nu && j <= i + 4 && !p->u[j - 1].brk; j++) {
+		if (looks_like_name(p, &p->u[j])) {
+			set_name(&p->u[j], (int)i);
+			return;
+		}
+		if (p->u[j].kind != U_FUNC && p->u[j].kind != U_DET)
+			return;
+	}
 }
 
 /* Can unit c, before the resource noun n (and after det, when set), be its name? */
@@ -379,13 +431,6 @@ static int name_before_ok(const struct unit *c, const struct unit *n, int after_
 	}
 }
 
-static void set_name(struct unit *c, int noun)
-{
-	c->name_of = noun;
-	c->used = 1;
-	c->kind = U_UNKNOWN;
-}
-
 /* "bucket orders", "table called orders", "the orders bucket",
  * "the orders dynamodb table", "the orders and users tables". */
 static void find_names(struct parse *p)
@@ -399,15 +444,19 @@ static void find_names(struct parse *p)
 			continue;
 		if (j < p->nu && !n->brk && p->u[j].kind == U_CALLED && !p->u[j].brk)
 			p->u[j++].used = 1;
-		if (j < p->nu && !p->u[j - 1].brk && name_after_ok(&p->u[j])) {
+		if (j < p->nu && !p->u[j - 1].brk &&
+		    name_after_ok(&p->u[j], i > 0 && p->u[i - 1].kind == U_FUNC)) {
 			set_name(&p->u[j], (int)i);
 			continue;
 		}
 		k = (long)i - 1;
 		while (k >= 0 && p->u[k].kind == U_NOUN && same_service(&p->u[k], n) && !p->u[k].brk)
 			k--;
-		if (k < 0 || !name_before_ok(&p->u[k], n, k > 0 && p->u[k - 1].kind == U_DET))
+		if (k < 0 || !name_before_ok(&p->u[k], n, k > 0 && p->u[k - 1].kind == U_DET)) {
+			if (n->lflags & KH__LEX_WEAK)
+				weak_name_ahead(p, i);
 			continue;
+		}
 		set_name(&p->u[k], (int)i);
 		/* "the orders and customers tables" */
 		while ((n->lflags & KH__LEX_PLURAL) && k >= 2 && p->u[k - 1].kind == U_FUNC &&
