@@ -1,0 +1,372 @@
+/* map.c - classifying a CloudTrail record and listing the IAM actions it
+ * needed (see mapping.h). The per-event path does table lookups in hash
+ * maps and writes only into the caller's struct kh_mapping. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "usage/mapping_int.h"
+
+struct kh_mapper {
+	const struct kh_catalog *cat;
+	const struct kh__map_table *t;
+	struct kh__map_table own;       /* for kh_mapper_new_table */
+	const struct kh_action **acts;  /* catalog entry of each A record, or NULL */
+};
+
+static const char *const class_names[] = {"used", "denied", "no_permission", "unmapped",
+					  "skipped"};
+
+const char *kh_map_class_name(enum kh_map_class cls)
+{
+	return (unsigned)cls < KH_MAP_CLASSES ? class_names[cls] : "unknown";
+}
+
+void kh_mapping_init(struct kh_mapping *m)
+{
+	memset(m, 0, sizeof(*m));
+	kh_buf_init(&m->text, 1 << 20);
+	m->prefix = m->prefix_buf;
+}
+
+void kh_mapping_release(struct kh_mapping *m)
+{
+	kh_buf_release(&m->text);
+	m->n_actions = 0;
+}
+
+static int mapper_make(const struct kh_catalog *cat, const struct kh__map_table *t,
+		       struct kh_mapper *m, struct kh_mapper **out, struct kh_error *err)
+{
+	m->cat = cat;
+	m->t = t;
+	m->acts = calloc(t->n_acts + 1, sizeof(*m->acts));
+	if (!m->acts) {
+		kh_mapper_free(m);
+		return kh_error_set(err, KH_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < t->n_acts; i++)
+		m->acts[i] = kh_catalog_action(cat, t->acts[i].action);
+	*out = m;
+	return KH_OK;
+}
+
+int kh_mapper_new(const struct kh_catalog *cat, struct kh_mapper **out, struct kh_error *err)
+{
+	const struct kh__map_table *t = kh__map_table_builtin();
+	struct kh_mapper *m;
+
+	*out = NULL;
+	if (!cat)
+		return kh_error_set(err, KH_EUSAGE, "no catalog");
+	if (!t)
+		return kh_error_set(err, KH_EINTERNAL, "the built-in mapping table does not parse");
+	if (!(m = calloc(1, sizeof(*m))))
+		return kh_error_set(err, KH_ENOMEM, "out of memory");
+	return mapper_make(cat, t, m, out, err);
+}
+
+int kh_mapper_new_table(const struct kh_catalog *cat, const char *table, size_t len,
+			struct kh_mapper **out, struct kh_error *err)
+{
+	struct kh_mapper *m;
+	int rc;
+
+	*out = NULL;
+	if (!cat || !table)
+		return kh_error_set(err, KH_EUSAGE, "no catalog or table");
+	if (!(m = calloc(1, sizeof(*m))))
+		return kh_error_set(err, KH_ENOMEM, "out of memory");
+	if ((rc = kh__map_table_parse(table, len, &m->own, err)) != KH_OK) {
+		free(m);
+		return rc;
+	}
+	return mapper_make(cat, &m->own, m, out, err);
+}
+
+void kh_mapper_free(struct kh_mapper *m)
+{
+	if (!m)
+		return;
+	if (m->t == &m->own)
+		kh__map_table_release(&m->own);
+	free(m->acts);
+	free(m);
+}
+
+size_t kh_map_source_prefix(const struct kh_mapper *m, const char *source, size_t len, char *out,
+			    size_t cap)
+{
+	const struct kh__map_named *e;
+	const char *dot;
+	size_t n;
+
+	if (!len || !cap)
+		return 0;
+	e = kh_ptrmap_get(&m->t->sources, source, len, kh__map_key_of);
+	if (e) {
+		n = strlen(e->value);
+		if (n >= cap)
+			return 0;
+		memcpy(out, e->value, n + 1);
+		return n;
+	}
+	dot = memchr(source, '.', len);
+	n = dot ? (size_t)(dot - source) : len;
+	if (n >= cap)
+		return 0;
+	for (size_t i = 0; i < n; i++) /* prefixes are lower case */
+		out[i] = (char)((source[i] >= 'A' && source[i] <= 'Z') ? source[i] + 32 : source[i]);
+	out[n] = '\0';
+	return n;
+}
+
+/* Strips an API version suffix: Lambda's "20150331", "20150331v2" and
+ * CloudFront's "2020_05_31". Returns the new length (len when none). */
+static size_t strip_version(const char *s, size_t len)
+{
+	size_t n = len, d = 0;
+
+	while (n > 0 && s[n - 1] >= '0' && s[n - 1] <= '9')
+		n--;
+	if (n < len && n > 0 && s[n - 1] == 'v')
+		n--;
+	else
+		n = len;
+	/* n: without a "v<digits>" tail */
+	while (d < 8 && n - d > 0 && s[n - d - 1] >= '0' && s[n - d - 1] <= '9')
+		d++;
+	if (d == 8 && n > 8 && !(s[n - 9] >= '0' && s[n - 9] <= '9'))
+		return n - 8;
+	if (len > 10) { /* dddd_dd_dd */
+		const char *t = s + len - 10;
+		int ok = 1;
+		for (int i = 0; i < 10; i++)
+			ok &= (i == 4 || i == 7) ? t[i] == '_' : (t[i] >= '0' && t[i] <= '9');
+		if (ok)
+			return len - 10;
+	}
+	return len;
+}
+
+static void set_candidate(struct kh_mapping *out, const char *a, size_t alen, const char *b,
+			  size_t blen)
+{
+	size_t cap = sizeof(out->candidate) - 1, n = 0;
+	if (alen > cap)
+		alen = cap;
+	memcpy(out->candidate, a, alen);
+	n = alen;
+	if (b && n < cap) {
+		out->candidate[n++] = ':';
+		if (blen > cap - n)
+			blen = cap - n;
+		memcpy(out->candidate + n, b, blen);
+		n += blen;
+	}
+	out->candidate[n] = '\0';
+}
+
+static int has_action(const struct kh_mapping *out, const struct kh_action *a)
+{
+	for (size_t i = 0; i < out->n_actions; i++)
+		if (out->actions[i].action == a)
+			return 1;
+	return 0;
+}
+
+struct pending {
+	const struct kh__map_act *rec;
+	size_t off;
+};
+
+static void add_action(struct kh_mapping *out, struct pending *pend, const struct kh_action *a,
+		       const struct kh__map_act *rec, const char *reason)
+{
+	struct kh_mapped_action *ma;
+
+	if (has_action(out, a))
+		return;
+	if (out->n_actions == KH_MAP_MAX_ACTIONS) {
+		out->truncated = 1;
+		return;
+	}
+	pend[out->n_actions].rec = rec;
+	ma = &out->actions[out->n_actions++];
+	ma->action = a;
+	ma->reason = reason;
+	ma->resource = NULL;
+	ma->res_kind = KH_RES_UNKNOWN;
+	ma->data_plane = kh_action_is_data_plane(a->full_name);
+}
+
+/* Is any of the '|'-separated params present? */
+static int when_holds(const struct kh_event *ev, const char *when)
+{
+	while (when && *when) {
+		const char *bar = strchr(when, '|');
+		size_t n = bar ? (size_t)(bar - when) : strlen(when);
+		if (kh__param_ci(ev, when, n).len)
+			return 1;
+		when += n + (bar ? 1 : 0);
+	}
+	return when == NULL;
+}
+
+static const char reason_dependent[] =
+	"listed as a dependent action of the call's action in the service reference";
+
+int kh_map_event(const struct kh_mapper *m, const struct kh_event *ev, struct kh_mapping *out)
+{
+	const struct kh__map_table *t = m->t;
+	const struct kh__map_named *e;
+	const struct kh__map_act *group = NULL;
+	struct pending pend[KH_MAP_MAX_ACTIONS];
+	struct kh_sv name = ev->event_name;
+	size_t plen, nlen = 0, stripped, own;
+	int nomem = 0;
+
+	out->cls = KH_MAP_USED;
+	out->denied = 0;
+	out->skip_reason = NULL;
+	out->candidate[0] = '\0';
+	out->n_actions = 0;
+	out->truncated = 0;
+	out->prefix = out->prefix_buf;
+	out->prefix_buf[0] = '\0';
+	kh_buf_reset(&out->text);
+
+	/* Records that are not the principal's own API call. */
+	if (ev->event_type.len &&
+	    (e = kh__map_get2(&t->skip_kinds, "eventType", 9, ev->event_type.ptr,
+			      ev->event_type.len))) {
+		out->cls = KH_MAP_SKIPPED;
+		out->skip_reason = e->reason;
+		return KH_OK;
+	}
+	if (ev->event_category.len &&
+	    (e = kh__map_get2(&t->skip_kinds, "eventCategory", 13, ev->event_category.ptr,
+			      ev->event_category.len))) {
+		out->cls = KH_MAP_SKIPPED;
+		out->skip_reason = e->reason;
+		return KH_OK;
+	}
+
+	plen = kh_map_source_prefix(m, ev->event_source.ptr, ev->event_source.len, out->prefix_buf,
+				    sizeof(out->prefix_buf));
+	if (!plen || !name.len) {
+		out->cls = KH_MAP_UNMAPPED;
+		set_candidate(out, ev->event_source.len ? ev->event_source.ptr : "(no eventSource)",
+			      ev->event_source.len ? ev->event_source.len : 16, name.ptr, name.len);
+		return KH_OK;
+	}
+	if ((e = kh__map_get2(&t->skip_names, out->prefix_buf, plen, name.ptr, name.len)) ||
+	    (e = kh__map_get2(&t->skip_names, out->prefix_buf, plen, "*", 1))) {
+		out->cls = KH_MAP_SKIPPED;
+		out->skip_reason = e->reason ? e->reason : "listed as not an API call";
+		return KH_OK;
+	}
+
+	/* Error codes: denied, or never authorized (skipped). */
+	if (ev->error_code.len) {
+		e = kh_ptrmap_get(&t->errors, ev->error_code.ptr, ev->error_code.len,
+				  kh__map_key_of);
+		if (e && strcmp(e->value, "skip") == 0) {
+			out->cls = KH_MAP_SKIPPED;
+			out->skip_reason = e->reason ? e->reason : "the call was not authorized";
+			return KH_OK;
+		}
+		out->denied = e != NULL;
+	}
+	if (!out->denied && ev->error_message.len &&
+	    memmem(ev->error_message.ptr, ev->error_message.len, "not authorized to perform", 25))
+		out->denied = 1;
+
+	/* The event name, then without a version suffix. */
+	stripped = strip_version(name.ptr, name.len);
+	if (stripped == 0)
+		stripped = name.len;
+	for (int pass = 0; pass < 2 && !group; pass++) {
+		nlen = pass ? stripped : name.len;
+		if (pass && stripped == name.len)
+			break;
+		if (kh__map_get2(&t->noperm, out->prefix_buf, plen, name.ptr, nlen)) {
+			out->cls = KH_MAP_NO_PERMISSION;
+			set_candidate(out, out->prefix_buf, plen, name.ptr, nlen);
+			return KH_OK;
+		}
+		group = kh__map_get2(&t->act_map, out->prefix_buf, plen, name.ptr, nlen);
+	}
+
+	if (group) {
+		for (size_t g = 0; g < group->n_group; g++) {
+			const struct kh__map_act *rec = group + g;
+			const struct kh_action *a = m->acts[rec->index];
+			if (!when_holds(ev, rec->when))
+				continue;
+			if (!a) {
+				if (out->cls != KH_MAP_UNMAPPED) {
+					out->cls = KH_MAP_UNMAPPED;
+					set_candidate(out, rec->action, strlen(rec->action), NULL, 0);
+				}
+				continue;
+			}
+			add_action(out, pend, a, rec, rec->reason);
+		}
+	} else {
+		const struct kh_service *svc = kh_catalog_service(m->cat, out->prefix_buf, plen);
+		const struct kh_action *a = NULL;
+		nlen = name.len;
+		if (svc && !(a = kh_service_action(svc, name.ptr, name.len)) && stripped != name.len) {
+			nlen = stripped;
+			a = kh_service_action(svc, name.ptr, stripped);
+		}
+		if (!a) {
+			out->cls = KH_MAP_UNMAPPED;
+			set_candidate(out, out->prefix_buf, plen, name.ptr, stripped);
+			return KH_OK;
+		}
+		add_action(out, pend, a, NULL, NULL);
+	}
+
+	/* The catalog's dependent actions of the actions found so far. */
+	own = out->n_actions;
+	for (size_t i = 0; i < own; i++) {
+		const struct kh_action *a = out->actions[i].action;
+		for (size_t d = 0; d < a->n_dependent_actions; d++) {
+			const struct kh_action *dep = kh_catalog_action(m->cat, a->dependent_actions[d]);
+			if (dep)
+				add_action(out, pend, dep, NULL, reason_dependent);
+		}
+	}
+
+	/* Resources. Offsets first: the text buffer may move while growing. */
+	{
+		struct kh__res_ctx ctx;
+		kh__res_ctx_init(&ctx, t, ev);
+		for (size_t i = 0; i < out->n_actions; i++) {
+			struct kh_mapped_action *ma = &out->actions[i];
+			ma->res_kind = kh__resolve_resource(&ctx, ma->action, pend[i].rec, &out->text,
+							    &pend[i].off, &nomem);
+			if (ma->res_kind == KH_RES_ARN || ma->res_kind == KH_RES_PATTERN) {
+				if (kh_buf_putc(&out->text, '\0')) {
+					nomem = 1;
+					ma->res_kind = KH_RES_UNKNOWN;
+				}
+			}
+		}
+		for (size_t i = 0; i < out->n_actions; i++) {
+			struct kh_mapped_action *ma = &out->actions[i];
+			ma->resource = (ma->res_kind == KH_RES_ARN || ma->res_kind == KH_RES_PATTERN)
+					       ? out->text.data + pend[i].off
+					       : NULL;
+		}
+	}
+	if (out->cls != KH_MAP_UNMAPPED)
+		out->cls = out->denied ? KH_MAP_DENIED : KH_MAP_USED;
+	if (out->n_actions == 0 && out->cls != KH_MAP_UNMAPPED) {
+		out->cls = KH_MAP_UNMAPPED;
+		set_candidate(out, out->prefix_buf, plen, name.ptr, nlen);
+	}
+	return nomem ? KH_ENOMEM : KH_OK;
+}
