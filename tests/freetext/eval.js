@@ -26,7 +26,7 @@ const key = (g) => `${g.service}|${g.arn || ''}|${levels(g.access)}`;
 
 const cases = fs.readFileSync(casesPath, 'utf8').split('\n').filter((l) => l.trim())
   .map((l) => JSON.parse(l));
-let exact = 0, tp = 0, predicted = 0, expected = 0, sourceOk = 0, failed = [];
+let exact = 0, tp = 0, predicted = 0, expected = 0, sourceOk = 0, usedModel = 0, failed = [];
 
 for (const c of cases) {
   const run = spawnSync(bin, ['describe', '--json', ...extra, c.text], { encoding: 'utf8' });
@@ -36,6 +36,7 @@ for (const c of cases) {
     expected += c.grants.length;
     continue;
   }
+  usedModel += got.used_model === true;
   const want = c.grants.map(key);
   const have = (got.intent.grants || []).map(key);
   const pool = [...want];
@@ -64,6 +65,7 @@ console.log(`exact intent matches: ${exact}/${cases.length} (${exactPct.toFixed(
 console.log(`grant precision: ${pct(tp, predicted)}% (${tp}/${predicted})`);
 console.log(`grant recall: ${pct(tp, expected)}% (${tp}/${expected})`);
 console.log(`source accuracy: ${pct(sourceOk, cases.length)}%`);
+if (extra.includes('--llm-url') || process.env.KEYHOLE_LLM_URL) console.log(`answered by the model: ${usedModel}/${cases.length} (the rest fell back to the offline parser)`);
 if (!verbose && failed.length) console.log(`misses: ${failed.map((f) => JSON.stringify(f.c.text)).join(', ')}`);
 if (exactPct < minExact) {
   console.log(`FAIL: exact match rate under ${minExact}%`);
