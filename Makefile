@@ -50,3 +50,14 @@ format:
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
+
+# The free-text evaluation set (tests/freetext/cases.jsonl) read by a real
+# OpenAI-compatible endpoint instead of the offline parser, with the same
+# figures: make eval-llm KEYHOLE_LLM_URL=http://localhost:11434 KEYHOLE_LLM_MODEL=NAME
+# (the API key, when needed, comes from KEYHOLE_LLM_API_KEY in the environment).
+.PHONY: eval-llm
+eval-llm: build
+	@test -n "$(KEYHOLE_LLM_URL)" && test -n "$(KEYHOLE_LLM_MODEL)" || \
+		{ echo "usage: make eval-llm KEYHOLE_LLM_URL=URL KEYHOLE_LLM_MODEL=MODEL"; exit 2; }
+	node tests/freetext/eval.js $(BUILD)/keyhole tests/freetext/cases.jsonl -- \
+		--llm-url "$(KEYHOLE_LLM_URL)" --llm-model "$(KEYHOLE_LLM_MODEL)"
