@@ -137,7 +137,7 @@ json_t *kh__body_object(struct kh__req *req, struct kh__resp *resp)
 	}
 	v = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!v) {
-		kh__resp_error(resp, 400, "invalid_json", "invalid JSON at line %d column %d: %s",
+		kh__resp_error(resp, 400, "invalid_json", "%d:%d: invalid JSON: %s",
 			       jerr.line, jerr.column, jerr.text);
 		return NULL;
 	}

@@ -1,0 +1,135 @@
+// auth.test.mjs - tokens (CLI create/list/revoke), bearer auth on /v1,
+// the per-token rate limit, the bind policy, the default job runner and
+// feedback export. Each test starts its own server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { call, assertError, keyhole, startServer, tempDir, waitJob, sleep } from './lib.mjs';
+import { join } from 'node:path';
+
+test('auth off without tokens, on as soon as one exists', async () => {
+  const srv = await startServer({ args: ['--rate-limit', '1000'] });
+  try {
+    assert.equal((await call(srv.url, 'GET', '/v1/catalog/services')).status, 200);
+
+    const created = keyhole(['token', 'create', '--name', 'ci', '--db', srv.db]);
+    assert.equal(created.status, 0, created.stderr);
+    const token = created.stdout.trim();
+    assert.match(token, /^kh_1_[A-Za-z0-9_-]{40,}$/);
+    assert.ok(created.stderr.includes('only this once'));
+
+    // /v1 needs the token now; /healthz, /metrics, /openapi.json, /docs stay open.
+    let r = await call(srv.url, 'GET', '/v1/catalog/services');
+    assertError(r, 401, 'unauthorized');
+    assert.match(r.headers.get('www-authenticate'), /^Bearer/);
+    for (const p of ['/healthz', '/metrics', '/openapi.json', '/docs'])
+      assert.equal((await call(srv.url, 'GET', p)).status, 200, p);
+    assertError(await call(srv.url, 'GET', '/v1/catalog/services', { token: token + 'x' }), 401);
+    assertError(await call(srv.url, 'GET', '/v1/catalog/services', { token: 'kh_1_' }), 401);
+    assertError(await call(srv.url, 'GET', '/v1/catalog/services', { token: 'kh_99_abc' }), 401);
+    assertError(await call(srv.url, 'GET', '/v1/catalog/services', { headers: { authorization: 'Basic Y2k6eA==' } }), 401);
+    assertError(await call(srv.url, 'POST', '/v1/uploads', { body: 'x'.repeat(1000) }), 401);
+    r = await call(srv.url, 'GET', '/v1/catalog/services', { token });
+    assert.equal(r.status, 200);
+    assert.ok(!r.text.includes(token));
+    r = await call(srv.url, 'GET', '/v1/catalog/services', { headers: { authorization: `bearer ${token}` } });
+    assert.equal(r.status, 200, 'the scheme is case-insensitive');
+
+    // A second token; list shows both and never a secret.
+    const t2 = keyhole(['token', 'create', '--name', 'ops', '--db', srv.db]).stdout.trim();
+    let list = keyhole(['token', 'list', '--db', srv.db, '--json']);
+    assert.equal(list.status, 0);
+    const rows = list.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(rows.map((t) => [t.id, t.name, t.revoked]), [[1, 'ci', false], [2, 'ops', false]]);
+    assert.ok(!list.stdout.includes(token.split('_')[2]));
+    assert.ok(rows[0].last_used_at > 0);
+    list = keyhole(['token', 'list', '--db', srv.db]);
+    assert.match(list.stdout, /ID\s+NAME/);
+
+    // Revoking takes effect at once.
+    assert.equal(keyhole(['token', 'revoke', '1', '--db', srv.db]).status, 0);
+    assertError(await call(srv.url, 'GET', '/v1/catalog/services', { token }), 401);
+    assert.equal((await call(srv.url, 'GET', '/v1/catalog/services', { token: t2 })).status, 200);
+    assert.equal(keyhole(['token', 'revoke', '1', '--db', srv.db]).status, 1);
+    assert.equal(keyhole(['token', 'revoke', 'abc', '--db', srv.db]).status, 2);
+    assert.equal(keyhole(['token', 'create', '--db', srv.db]).status, 2);
+    // With every token revoked, auth is off again.
+    assert.equal(keyhole(['token', 'revoke', '2', '--db', srv.db]).status, 0);
+    assert.equal((await call(srv.url, 'GET', '/v1/catalog/services')).status, 200);
+  } finally {
+    await srv.stop();
+  }
+  for (const l of srv.logs) assert.ok(!/kh_\d+_[A-Za-z0-9_-]{20}/.test(l), 'no token in the log');
+});
+
+test('rate limit per token: 429 with Retry-After', async () => {
+  const dir = tempDir('rate');
+  const db = join(dir, 'keyhole.db');
+  const a = keyhole(['token', 'create', '--name', 'a', '--db', db]).stdout.trim();
+  const b = keyhole(['token', 'create', '--name', 'b', '--db', db]).stdout.trim();
+  const srv = await startServer({ dir, args: ['--rate-limit', '2'] });
+  try {
+    const codes = [];
+    for (let i = 0; i < 8; i++) codes.push((await call(srv.url, 'GET', '/v1/catalog/services/s3', { token: a })).status);
+    assert.deepEqual(codes.slice(0, 4), [200, 200, 200, 200], 'the burst is twice the rate');
+    assert.ok(codes.includes(429), codes.join());
+    const r = await call(srv.url, 'GET', '/v1/catalog/services/s3', { token: a });
+    assertError(r, 429, 'rate_limited');
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    // Another token has its own bucket; /healthz is never limited.
+    assert.equal((await call(srv.url, 'GET', '/v1/catalog/services/s3', { token: b })).status, 200);
+    for (let i = 0; i < 10; i++) assert.equal((await call(srv.url, 'GET', '/healthz')).status, 200);
+    await sleep(1100);
+    assert.equal((await call(srv.url, 'GET', '/v1/catalog/services/s3', { token: a })).status, 200);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('a non-loopback address needs a token or --insecure-no-auth', async () => {
+  const dir = tempDir('bind');
+  const r = keyhole(['serve', '--listen', '0.0.0.0:0', '--db', join(dir, 'keyhole.db')]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /refusing to listen on 0\.0\.0\.0 without any API token/);
+  const srv = await startServer({ dir, listen: '0.0.0.0:0', args: ['--insecure-no-auth'] });
+  assert.equal((await call(srv.url.replace('0.0.0.0', '127.0.0.1'), 'GET', '/healthz')).status, 200);
+  await srv.stop();
+  keyhole(['token', 'create', '--name', 'x', '--db', join(dir, 'keyhole.db')]);
+  const srv2 = await startServer({ dir, listen: '0.0.0.0:0' });
+  assertError(await call(srv2.url.replace('0.0.0.0', '127.0.0.1'), 'GET', '/v1/catalog/services'), 401);
+  await srv2.stop();
+  // Bad options are usage errors.
+  assert.equal(keyhole(['serve', '--listen', 'nope']).status, 2);
+  assert.equal(keyhole(['serve', '--logs-root', '../x=/tmp']).status, 2);
+  assert.equal(keyhole(['serve', '--logs-root', 'x=/nonexistent/dir']).status, 2);
+  assert.equal(keyhole(['serve', '--workers', '0']).status, 2);
+});
+
+test('the default runner fails jobs clearly', async () => {
+  const srv = await startServer({ args: ['--logs-root', `prod=${tempDir('logs')}`] });
+  try {
+    const r = await call(srv.url, 'POST', '/v1/rightsize', { json: { principal_arn: 'arn:aws:iam::1:role/x', sources: ['prod'] } });
+    assert.equal(r.status, 202);
+    const job = await waitJob(srv.url, r.body.job_id, ['failed']);
+    assert.equal(job.error, 'right-sizing not available in this build');
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('feedback export --jsonl', async () => {
+  const srv = await startServer();
+  try {
+    await call(srv.url, 'POST', '/v1/feedback', { json: { rating: 'up', comment: 'good 👍', intent: { name: 'a' }, output: { Version: '2012-10-17' } } });
+    await call(srv.url, 'POST', '/v1/feedback', { json: { rating: 'down' } });
+  } finally {
+    await srv.stop();
+  }
+  const r = keyhole(['feedback', 'export', '--jsonl', '--db', srv.db]);
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(rows.length, 2);
+  assert.deepEqual([rows[0].rating, rows[0].comment, rows[0].intent, rows[0].output],
+    ['up', 'good 👍', { name: 'a' }, { Version: '2012-10-17' }]);
+  assert.deepEqual([rows[1].rating, rows[1].comment, rows[1].intent], ['down', null, null]);
+  assert.equal(keyhole(['feedback', 'export', '--db', srv.db]).status, 2);
+});
