@@ -412,8 +412,8 @@ static void test_intent_json_errors(void **state)
 			  "{\"k\": \"v\"}}}]}",
 			  1, 49, "grants[0].conditions.StrEq", "unknown condition operator");
 	expect_json_error("[1]", 1, 1, "", "must be a JSON object");
-	expect_json_error("{\"name\": \"a\", \"name\": \"b\"}", 1, 26, "", "invalid JSON");
-	expect_json_error("{\"name\": \"\xff\"}", 1, 11, "", "invalid JSON");
+	expect_json_error("{\"name\": \"a\", \"name\": \"b\"}", 1, 20, "", "invalid JSON");
+	expect_json_error("{\"name\": \"\xff\"}", 1, 10, "", "invalid JSON");
 }
 
 static void test_input_errors(void **state)
