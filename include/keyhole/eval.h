@@ -57,7 +57,8 @@ enum kh_eval_reason {
 	KH_REASON_CROSS_NO_IDENTITY,  /* cross account: no identity policy allows */
 	KH_REASON_ALLOW_IDENTITY,     /* an identity Allow (see stmt) */
 	KH_REASON_ALLOW_RESOURCE,     /* a resource policy Allow (see stmt) */
-	KH_REASON_ALLOW_BOTH          /* cross account: identity and resource Allow */
+	KH_REASON_ALLOW_BOTH,         /* cross account: identity and resource Allow */
+	KH_REASON_ALWAYS_ALLOWED      /* sts:GetCallerIdentity needs no permission */
 };
 
 /* One context key and its values. is_array marks a multivalued key

@@ -191,12 +191,18 @@ static int action_match(const struct ev_stmt *s, const struct ev_req *q)
 	return s->not_action;
 }
 
+/* A pattern whose variable does not resolve makes the statement not
+ * match, whether it sits in Resource or in NotResource. */
 static int resource_match(const struct ev_stmt *s, const struct ev_req *q)
 {
-	for (size_t i = 0; i < s->n_resources; i++)
-		if (ev_arn_match(&s->resources[i], q) == 1)
+	int unresolved = 0;
+	for (size_t i = 0; i < s->n_resources; i++) {
+		int m = ev_arn_match(&s->resources[i], q);
+		if (m == 1)
 			return !s->not_resource;
-	return s->not_resource;
+		unresolved |= m < 0;
+	}
+	return s->not_resource && !unresolved;
 }
 
 enum kh_stmt_match ev_stmt_match(const struct ev_stmt *s, int kind, const struct ev_req *q,
@@ -363,7 +369,10 @@ int kh_engine_evaluate(const struct kh_engine *e, const struct kh_eval_request *
 	pk = q.principal_kind;
 	*res = (struct kh_eval_result){.stmt = none, .stmt2 = none, .scp_level = -1};
 	res->same_account = pk != EV_PK_ANONYMOUS && same_account(&q);
-	if (t.deny.kind >= 0) {
+	if (q.action_len == 21 && memcmp(q.action, "sts:getcalleridentity", 21) == 0) {
+		/* AWS documents that no policy can deny GetCallerIdentity. */
+		set(res, KH_DECISION_ALLOW, KH_REASON_ALWAYS_ALLOWED, none);
+	} else if (t.deny.kind >= 0) {
 		set(res, KH_DECISION_EXPLICIT_DENY, KH_REASON_DENY_STATEMENT, t.deny);
 	} else if (pk == EV_PK_ANONYMOUS) {
 		if (t.rp_any.kind >= 0)

@@ -58,6 +58,8 @@ static const char *reason_text(const struct kh_eval_result *res)
 		return "allowed by the resource policy";
 	case KH_REASON_ALLOW_BOTH:
 		return "cross-account request allowed by both an identity and the resource policy";
+	case KH_REASON_ALWAYS_ALLOWED:
+		return "sts:GetCallerIdentity is always allowed; no policy can deny it";
 	default:
 		return "no statement allows the request (implicit deny)";
 	}
@@ -65,7 +67,7 @@ static const char *reason_text(const struct kh_eval_result *res)
 
 static const char *const reason_codes[] = {
 	"no_allow", "deny_statement", "scp_no_allow", "boundary_no_allow", "cross_no_resource",
-	"cross_no_identity", "allow_identity", "allow_resource", "allow_both"};
+	"cross_no_identity", "allow_identity", "allow_resource", "allow_both", "always_allowed"};
 
 /* One statement's line: matched, or why not. */
 static void put_statement(const struct kh_engine *e, struct kh_eval_ref ref,

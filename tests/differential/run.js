@@ -93,7 +93,7 @@ function runGroups (opts, groups, label, tmp) {
       const theirs = peerDecide(g.set, req)
       total++
       if (ours[i] === theirs) { agree++; return }
-      const why = known.explain(g.set, req, ours[i], theirs)
+      const why = known.explain(g.set, req, ours[i], peerDecide)
       diffs.push({ label, keyhole: ours[i], peer: theirs, known: why, set: g.set, request: req })
     })
   }
