@@ -61,3 +61,7 @@ eval-llm: build
 		{ echo "usage: make eval-llm KEYHOLE_LLM_URL=URL KEYHOLE_LLM_MODEL=MODEL"; exit 2; }
 	node tests/freetext/eval.js $(BUILD)/keyhole tests/freetext/cases.jsonl -- \
 		--llm-url "$(KEYHOLE_LLM_URL)" --llm-model "$(KEYHOLE_LLM_MODEL)"
+
+# The full differential run of the evaluation engine against the peer simulator.
+differential-full: build
+	KH_PEERS_DIR=tests/peers node tests/differential/run.js $(BUILD)/keyhole --cases 50000 --managed 10000 --seed 1
