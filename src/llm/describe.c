@@ -7,6 +7,33 @@
 
 #define MAX_TEXT ((size_t)64 << 10)
 
+/* Is s[0..n) well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF)? */
+static int valid_utf8(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = s[i], need, cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 ? 1 : 0;
+		if (!need || c > 0xf4)
+			return 0;
+		cp = c & (0x3f >> need);
+		for (unsigned k = 1; k <= need; k++) {
+			if (i + k >= n || (s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
 static int check_opts(const struct kh_describe_opts *o, struct kh_error *err)
 {
 	int model = o->llm_url && o->llm_url[0];
@@ -38,6 +65,8 @@ int kh_describe_parse(const struct kh_catalog *cat, const char *text,
 	if (len > MAX_TEXT)
 		return kh_error_set(err, KH_ELIMIT, "text of %zu bytes is over the %zu-byte limit",
 				    len, MAX_TEXT);
+	if (!valid_utf8((const unsigned char *)text, len))
+		return kh_error_set(err, KH_EINPUT, "text is not valid UTF-8");
 	kh_describe_result_release(out);
 	if (o->llm_url && o->llm_url[0]) {
 		struct kh_error merr = {0};
