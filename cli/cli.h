@@ -33,6 +33,10 @@ const struct kh_catalog *cli_catalog(void);
  * and returns NULL. Refuses files over max bytes. */
 char *cli_read_file(const char *path, size_t max, size_t *len);
 
+/* Writes len bytes to path, or to stdout when path is NULL or "-". On
+ * failure prints "keyhole: path: reason" and returns -1. */
+int cli_write_file(const char *path, const char *data, size_t len);
+
 /* Prints "keyhole: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints a kh_error as "file:line:col: error: message" (or without the
@@ -49,5 +53,8 @@ int cmd_describe(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_feedback(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_usage(int argc, char **argv);
+int cmd_rightsize(int argc, char **argv);
 
 #endif

@@ -19,6 +19,9 @@ static const struct command {
 	{"validate", cmd_validate, "lint a policy: unknown actions, resources, escalation, size"},
 	{"simulate", cmd_simulate, "decide requests against policies, with the reasons"},
 	{"check", cmd_check, "CI gates: no-new-access, access-not-granted, no-public-access"},
+	{"rightsize", cmd_rightsize, "least privilege from CloudTrail: the policy a principal needs"},
+	{"usage", cmd_usage, "who called what: principals and their actions from CloudTrail"},
+	{"scan", cmd_scan, "CloudTrail logs into a mergeable usage summary (.khu)"},
 	{"catalog", cmd_catalog, "browse the IAM service authorization catalog"},
 	{"describe", cmd_describe, "turn a plain-English need into an intent (offline; model optional)"},
 	{"serve", cmd_serve, "run the HTTP API (jobs, uploads, tokens in a SQLite store)"},
@@ -77,6 +80,27 @@ const struct kh_catalog *cli_catalog(void)
 		exit(KH_EXIT_USAGE);
 	}
 	return cat;
+}
+
+int cli_write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = !path || strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+	int ok;
+
+	if (!f) {
+		cli_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	ok = fwrite(data, 1, len, f) == len;
+	if (f != stdout)
+		ok = fclose(f) == 0 && ok;
+	else
+		ok = fflush(f) == 0 && ok;
+	if (!ok) {
+		cli_error("%s: %s", path ? path : "standard output", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 char *cli_read_file(const char *path, size_t max, size_t *len)

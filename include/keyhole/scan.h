@@ -32,6 +32,9 @@ struct kh_scan_options {
 	int threads;                   /* 0: one per core */
 	int strict;                    /* a bad file fails the scan */
 	size_t max_resources;          /* kept per action; 0: 64 */
+	/* Only events of this principal or access key (mapping.h's spec
+	 * syntax); NULL: every principal. */
+	const char *only_principal;
 	const char *s3_endpoint_url;   /* for s3:// paths; NULL: AWS */
 	const char *s3_region, *s3_profile;
 	/* Called from worker threads after each file (serialised); return

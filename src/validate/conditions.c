@@ -1,0 +1,212 @@
+/* conditions.c - checks on Condition blocks: the operator (every IAM
+ * family, with the IfExists suffix and the ForAllValues:/ForAnyValue:
+ * set prefixes), the key (known to its service or among the global keys),
+ * the operator's type against the key's, and ForAllValues on a key that
+ * holds one value. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/util.h"
+#include "validate/validate_int.h"
+
+enum op_family { FAM_STRING, FAM_NUMERIC, FAM_DATE, FAM_BOOL, FAM_BINARY, FAM_IP, FAM_ARN, FAM_NULL };
+
+static const struct {
+	const char *name;
+	enum op_family family;
+} operators[] = {
+	{"StringEquals", FAM_STRING},
+	{"StringNotEquals", FAM_STRING},
+	{"StringEqualsIgnoreCase", FAM_STRING},
+	{"StringNotEqualsIgnoreCase", FAM_STRING},
+	{"StringLike", FAM_STRING},
+	{"StringNotLike", FAM_STRING},
+	{"NumericEquals", FAM_NUMERIC},
+	{"NumericNotEquals", FAM_NUMERIC},
+	{"NumericLessThan", FAM_NUMERIC},
+	{"NumericLessThanEquals", FAM_NUMERIC},
+	{"NumericGreaterThan", FAM_NUMERIC},
+	{"NumericGreaterThanEquals", FAM_NUMERIC},
+	{"DateEquals", FAM_DATE},
+	{"DateNotEquals", FAM_DATE},
+	{"DateLessThan", FAM_DATE},
+	{"DateLessThanEquals", FAM_DATE},
+	{"DateGreaterThan", FAM_DATE},
+	{"DateGreaterThanEquals", FAM_DATE},
+	{"Bool", FAM_BOOL},
+	{"BinaryEquals", FAM_BINARY},
+	{"IpAddress", FAM_IP},
+	{"NotIpAddress", FAM_IP},
+	{"ArnEquals", FAM_ARN},
+	{"ArnLike", FAM_ARN},
+	{"ArnNotEquals", FAM_ARN},
+	{"ArnNotLike", FAM_ARN},
+	{"Null", FAM_NULL},
+};
+#define N_OPERATORS (sizeof(operators) / sizeof(operators[0]))
+
+static const char *const family_names[] = {"String", "Numeric", "Date", "Bool",
+					   "Binary", "IpAddress", "Arn", "Null"};
+
+struct parsed_op {
+	int base;      /* index into operators, -1 when unknown */
+	int if_exists; /* ends in IfExists */
+	int set;       /* 0 none, 1 ForAllValues:, 2 ForAnyValue: */
+	int near;      /* closest operator when unknown, -1 when none */
+};
+
+static struct parsed_op parse_op(const char *op)
+{
+	struct parsed_op r = {-1, 0, 0, -1};
+	size_t n, best = (size_t)-1;
+
+	if (strncmp(op, "ForAllValues:", 13) == 0) {
+		r.set = 1;
+		op += 13;
+	} else if (strncmp(op, "ForAnyValue:", 12) == 0) {
+		r.set = 2;
+		op += 12;
+	}
+	n = strlen(op);
+	if (n > 8 && strcmp(op + n - 8, "IfExists") == 0) {
+		r.if_exists = 1;
+		n -= 8;
+	}
+	for (size_t i = 0; i < N_OPERATORS; i++) {
+		const char *name = operators[i].name;
+		size_t d;
+		if (strlen(name) == n && memcmp(name, op, n) == 0) {
+			r.base = (int)i;
+			return r;
+		}
+		d = kh_edit_distance(op, n, name, strlen(name), 3);
+		if (d <= 3 && d < best) {
+			best = d;
+			r.near = (int)i;
+		}
+	}
+	return r;
+}
+
+static void check_operator(struct vctx *vc, const struct kh_condition *c, const char *path,
+			   struct parsed_op *po)
+{
+	char fix[160];
+
+	*po = parse_op(c->op);
+	if (po->base >= 0) {
+		if (operators[po->base].family == FAM_NULL && po->if_exists)
+			vc_add(vc, KH_SEV_ERROR, "NULL_WITH_IF_EXISTS", path, c->op_pos,
+			       "use 'Null' without 'IfExists'",
+			       "the operator 'Null' cannot take the 'IfExists' suffix");
+		return;
+	}
+	if (po->near >= 0)
+		snprintf(fix, sizeof(fix), "use '%s%s%s'",
+			 po->set == 1 ? "ForAllValues:" : po->set == 2 ? "ForAnyValue:" : "",
+			 operators[po->near].name, po->if_exists ? "IfExists" : "");
+	vc_add(vc, KH_SEV_ERROR, "INVALID_CONDITION_OPERATOR", path, c->op_pos,
+	       po->near >= 0 ? fix : NULL,
+	       "the condition operator '%s' does not exist (operators are case-sensitive)", c->op);
+}
+
+/* Keys of identity providers (accounts.google.com:aud) and SAML are not in
+ * the service catalog. */
+static int provider_key(const char *key, size_t prefix_len)
+{
+	return memchr(key, '.', prefix_len) ||
+	       (prefix_len == 4 && strncasecmp(key, "saml", 4) == 0);
+}
+
+static const struct kh_condition_key *check_key(struct vctx *vc, const struct kh_condition *c,
+						const char *path)
+{
+	const char *colon = strchr(c->key, ':');
+	const struct kh_condition_key *k;
+	size_t plen;
+
+	if (!colon || colon == c->key || !colon[1]) {
+		vc_add(vc, KH_SEV_ERROR, "INVALID_CONDITION_KEY_FORMAT", path, c->key_pos,
+		       "write the key as service:KeyName", "the condition key '%s' is not of the "
+		       "form service:KeyName", c->key);
+		return NULL;
+	}
+	plen = (size_t)(colon - c->key);
+	if ((k = kh_catalog_condition_key(vc->cat, c->key)) || provider_key(c->key, plen))
+		return k;
+	if (plen == 3 && strncasecmp(c->key, "aws", 3) == 0)
+		vc_add(vc, KH_SEV_ERROR, "INVALID_GLOBAL_CONDITION_KEY", path, c->key_pos,
+		       "use a global key such as aws:PrincipalOrgID or aws:SourceIp",
+		       "the global condition key '%s' does not exist", c->key);
+	else if (!kh_catalog_service(vc->cat, c->key, plen))
+		vc_add(vc, KH_SEV_ERROR, "INVALID_SERVICE_CONDITION_KEY", path, c->key_pos, NULL,
+		       "the condition key '%s' names the service '%.*s', which does not exist",
+		       c->key, (int)plen, c->key);
+	else
+		vc_add(vc, KH_SEV_ERROR, "INVALID_SERVICE_CONDITION_KEY", path, c->key_pos,
+		       "see 'keyhole catalog show SERVICE' for the service's keys",
+		       "the condition key '%s' does not exist in the service '%.*s'", c->key,
+		       (int)plen, c->key);
+	return NULL;
+}
+
+/* The operator family that suits a key type, or -1 when any does. */
+static int family_of_type(enum kh_key_type t)
+{
+	switch (t) {
+	case KH_KEY_NUMERIC: return FAM_NUMERIC;
+	case KH_KEY_DATE: return FAM_DATE;
+	case KH_KEY_BOOL:
+	case KH_KEY_ARRAY_OF_BOOL: return FAM_BOOL;
+	case KH_KEY_IP: return FAM_IP;
+	case KH_KEY_STRING:
+	case KH_KEY_ARRAY_OF_STRING: return FAM_STRING;
+	default: return -1; /* ARN keys take Arn and String operators */
+	}
+}
+
+static void check_types(struct vctx *vc, const struct kh_condition *c, const char *path,
+			const struct parsed_op *po, const struct kh_condition_key *k)
+{
+	enum op_family fam = operators[po->base].family;
+	int want = family_of_type(k->type);
+	int is_array = k->type == KH_KEY_ARRAY_OF_STRING || k->type == KH_KEY_ARRAY_OF_ARN ||
+		       k->type == KH_KEY_ARRAY_OF_BOOL;
+
+	if (fam == FAM_NULL || fam == FAM_BINARY)
+		return;
+	if (fam == FAM_ARN && (k->type == KH_KEY_STRING || k->type == KH_KEY_ARRAY_OF_STRING))
+		want = FAM_ARN; /* Arn operators on a plain string key */
+	if (want >= 0 && want != (int)fam && !(fam == FAM_STRING && want == FAM_ARN))
+		vc_add(vc, KH_SEV_WARNING, "TYPE_MISMATCH", path, c->op_pos, NULL,
+		       "the key '%s' holds %s values; use a %s operator instead of '%s'", c->key,
+		       want == FAM_ARN ? "string" : family_names[want],
+		       want == FAM_ARN ? "String" : family_names[want], c->op);
+	if (po->set == 1 && !is_array)
+		vc_add(vc, KH_SEV_SECURITY_WARNING, "FORALLVALUES_WITH_SINGLE_VALUED_KEY", path,
+		       c->op_pos, "use the operator without the 'ForAllValues:' prefix",
+		       "'ForAllValues:' with the single-valued key '%s' is also true when the "
+		       "key is absent from the request",
+		       c->key);
+}
+
+void vc_check_conditions(struct vctx *vc, const struct kh_statement *st)
+{
+	char path[400];
+	for (size_t i = 0; i < st->n_conditions; i++) {
+		const struct kh_condition *c = &st->conditions[i];
+		const struct kh_condition_key *k;
+		struct parsed_op po;
+
+		snprintf(path, sizeof(path), "%s.Condition.%s.%s", st->path, c->op, c->key);
+		check_operator(vc, c, path, &po);
+		k = check_key(vc, c, path);
+		if (k && po.base >= 0)
+			check_types(vc, c, path, &po, k);
+		if (c->values_is_array && c->n_values == 0)
+			vc_add(vc, KH_SEV_SUGGESTION, "EMPTY_ARRAY_CONDITION", path, c->key_pos,
+			       "give the key at least one value, or remove it",
+			       "the condition key '%s' has an empty array of values", c->key);
+	}
+}

@@ -1,0 +1,287 @@
+/* validate.c - the validator's entry points and its structural checks:
+ * parser problems, Version, Statement, Effect, the presence of Action and
+ * Resource, Principal for the policy type, Sids and the size quota. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "validate/validate_int.h"
+
+/* The parser's problem codes, as Access Analyzer names them. */
+static void check_problems(struct vctx *vc)
+{
+	const struct kh_policy *p = vc->policy;
+	for (size_t i = 0; i < p->n_problems; i++) {
+		const struct kh_policy_problem *pr = &p->problems[i];
+		const char *code = pr->code;
+		const char *fix = NULL;
+		if (strcmp(code, "UNKNOWN_KEY") == 0) {
+			code = "INVALID_POLICY_ELEMENT";
+			fix = "remove the key or correct its spelling (keys are case-sensitive)";
+		} else if (strcmp(code, "INVALID_TYPE") == 0) {
+			code = "DATA_TYPE_MISMATCH";
+		}
+		vc_add(vc, KH_SEV_ERROR, code, pr->path, pr->pos, fix, "%s", pr->message);
+	}
+}
+
+static void check_version(struct vctx *vc, const char *text, size_t len)
+{
+	const struct kh_policy *p = vc->policy;
+	struct kh_pos top = {1, 1};
+	if (!p->version) {
+		/* A Version that is not a string is already a DATA_TYPE_MISMATCH. */
+		if (p->version_pos.line)
+			return;
+		if (!text)
+			top.line = top.col = 0;
+		vc_add(vc, KH_SEV_WARNING, "MISSING_VERSION", "", top,
+		       "add \"Version\": \"2012-10-17\"",
+		       "the policy has no 'Version'; without it IAM uses 2008-10-17, "
+		       "which does not support policy variables");
+		return;
+	}
+	if (strcmp(p->version, "2012-10-17") == 0)
+		return;
+	if (strcmp(p->version, "2008-10-17") == 0) {
+		if (text && memmem(text, len, "${", 2))
+			vc_add(vc, KH_SEV_ERROR, "VARIABLE_UNSUPPORTED_IN_VERSION", "Version",
+			       p->version_pos, "use \"Version\": \"2012-10-17\"",
+			       "policy variables such as ${aws:username} need version "
+			       "'2012-10-17', not '2008-10-17'");
+		return;
+	}
+	vc_add(vc, KH_SEV_ERROR, "INVALID_VERSION", "Version", p->version_pos,
+	       "use \"Version\": \"2012-10-17\"",
+	       "the version '%s' is not valid; use '2012-10-17' or '2008-10-17'", p->version);
+}
+
+static void check_effect(struct vctx *vc, const struct kh_statement *st)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "%s.Effect", st->path);
+	if (st->effect == KH_EFFECT_MISSING)
+		vc_add(vc, KH_SEV_ERROR, "MISSING_EFFECT", st->path, st->pos,
+		       "add \"Effect\": \"Allow\" or \"Effect\": \"Deny\"",
+		       "the statement has no 'Effect'");
+	else if (st->effect == KH_EFFECT_INVALID && st->effect_raw)
+		vc_add(vc, KH_SEV_ERROR, "INVALID_EFFECT", path, st->effect_pos,
+		       strcasecmp(st->effect_raw, "deny") == 0    ? "write \"Deny\""
+		       : strcasecmp(st->effect_raw, "allow") == 0 ? "write \"Allow\""
+								  : "use \"Allow\" or \"Deny\"",
+		       "the effect '%s' is not valid; it must be \"Allow\" or \"Deny\" "
+		       "(case-sensitive)",
+		       st->effect_raw);
+}
+
+/* Action/NotAction or Resource/NotResource: one, not both, not neither. */
+static void check_pair(struct vctx *vc, const struct kh_statement *st,
+		       const struct kh_strlist *a, const struct kh_strlist *nota, const char *name,
+		       int required)
+{
+	char path[64];
+	int is_action = strcmp(name, "Action") == 0;
+
+	if (!a->present && !nota->present) {
+		if (required)
+			vc_add(vc, KH_SEV_ERROR, is_action ? "MISSING_ACTION" : "MISSING_RESOURCE",
+			       st->path, st->pos, NULL,
+			       "the statement has neither '%s' nor 'Not%s'", name, name);
+		return;
+	}
+	if (a->present && nota->present) {
+		snprintf(path, sizeof(path), "%s.Not%s", st->path, name);
+		vc_add(vc, KH_SEV_ERROR, "UNSUPPORTED_ELEMENT_COMBINATION", path, nota->key_pos,
+		       NULL, "'%s' and 'Not%s' cannot be used in the same statement", name, name);
+	}
+	for (int k = 0; k < 2; k++) {
+		const struct kh_strlist *l = k ? nota : a;
+		if (l->present && l->is_array && l->n == 0) {
+			snprintf(path, sizeof(path), "%s.%s%s", st->path, k ? "Not" : "", name);
+			vc_add(vc, KH_SEV_SUGGESTION,
+			       is_action ? "EMPTY_ARRAY_ACTION" : "EMPTY_ARRAY_RESOURCE", path,
+			       l->key_pos, "remove the element or the statement",
+			       "'%s%s' is an empty array, so the statement matches nothing",
+			       k ? "Not" : "", name);
+		}
+	}
+}
+
+static int is_identity(const struct vctx *vc)
+{
+	return vc->opts.policy_type != KH_POLICY_TYPE_RESOURCE;
+}
+
+static void check_principal(struct vctx *vc, const struct kh_statement *st)
+{
+	char path[64];
+	if (is_identity(vc)) {
+		const struct kh_principal *pr = st->principal.present ? &st->principal
+									: &st->not_principal;
+		if (!pr->present)
+			return;
+		snprintf(path, sizeof(path), "%s.%s", st->path,
+			 pr == &st->principal ? "Principal" : "NotPrincipal");
+		vc_add(vc, KH_SEV_ERROR, "UNSUPPORTED_PRINCIPAL", path, pr->pos,
+		       "remove it, or validate with --policy-type resource",
+		       "a %s policy does not support the '%s' element",
+		       kh_policy_type_name(vc->opts.policy_type),
+		       pr == &st->principal ? "Principal" : "NotPrincipal");
+		return;
+	}
+	if (!st->principal.present && !st->not_principal.present)
+		vc_add(vc, KH_SEV_ERROR, "MISSING_PRINCIPAL", st->path, st->pos, NULL,
+		       "a statement of a resource policy needs 'Principal' or 'NotPrincipal'");
+	if (st->not_principal.present && st->effect == KH_EFFECT_ALLOW) {
+		snprintf(path, sizeof(path), "%s.NotPrincipal", st->path);
+		vc_add(vc, KH_SEV_SECURITY_WARNING, "ALLOW_WITH_NOT_PRINCIPAL", path,
+		       st->not_principal.pos, "name the principals in 'Principal' instead",
+		       "'Allow' with 'NotPrincipal' grants access to every principal not listed, "
+		       "including anonymous users");
+	}
+}
+
+static int sid_is_alnum(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+			return 0;
+	return 1;
+}
+
+static void check_sid(struct vctx *vc, size_t index)
+{
+	const struct kh_statement *st = &vc->policy->statements[index];
+	char path[64];
+
+	if (!st->sid)
+		return;
+	snprintf(path, sizeof(path), "%s.Sid", st->path);
+	if (!st->sid[0]) {
+		vc_add(vc, KH_SEV_SUGGESTION, "EMPTY_SID_VALUE", path, st->sid_pos,
+		       "remove the Sid or give it a value", "the 'Sid' is empty");
+		return;
+	}
+	if (is_identity(vc) && !sid_is_alnum(st->sid))
+		vc_add(vc, KH_SEV_ERROR, "UNSUPPORTED_SID", path, st->sid_pos,
+		       "use only the characters A-Z, a-z and 0-9",
+		       "the Sid '%s' holds characters that identity policies do not accept",
+		       st->sid);
+	for (size_t j = 0; j < index; j++) {
+		const char *other = vc->policy->statements[j].sid;
+		if (!other || strcmp(other, st->sid) != 0)
+			continue;
+		if (is_identity(vc))
+			vc_add(vc, KH_SEV_WARNING, "UNIQUE_SIDS_RECOMMENDED", path, st->sid_pos,
+			       "give each statement its own Sid",
+			       "the Sid '%s' is also used by %s", st->sid,
+			       vc->policy->statements[j].path);
+		else
+			vc_add(vc, KH_SEV_ERROR, "UNIQUE_SIDS_REQUIRED", path, st->sid_pos,
+			       "give each statement its own Sid",
+			       "the Sid '%s' is also used by %s; resource policies require "
+			       "unique Sids",
+			       st->sid, vc->policy->statements[j].path);
+		break;
+	}
+}
+
+static void check_size(struct vctx *vc, const char *text, size_t len)
+{
+	size_t limit = kh_policy_type_limit(vc->opts.policy_type), size;
+	struct kh_pos top = {1, 1};
+	struct kh_buf b;
+
+	if (text) {
+		size = kh_policy_text_size(text, len);
+	} else {
+		kh_buf_init(&b, 0);
+		if (kh_policy_write(vc->policy, &b, 1) != KH_OK) {
+			kh_buf_release(&b);
+			vc->rc = KH_ENOMEM;
+			return;
+		}
+		size = b.len;
+		kh_buf_release(&b);
+		top.line = top.col = 0;
+	}
+	if (size <= limit)
+		return;
+	vc_add(vc, KH_SEV_ERROR,
+	       is_identity(vc) ? "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"
+			       : "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA",
+	       "", top, "split the policy, or merge actions into narrower wildcards",
+	       "the policy has %zu characters without whitespace, over the %zu allowed for "
+	       "a %s policy",
+	       size, limit, kh_policy_type_name(vc->opts.policy_type));
+}
+
+void vc_check_structure(struct vctx *vc, const char *text, size_t len)
+{
+	const struct kh_policy *p = vc->policy;
+	struct kh_pos top = {text ? 1 : 0, text ? 1 : 0};
+
+	check_problems(vc);
+	check_version(vc, text, len);
+	if (!p->has_statement)
+		vc_add(vc, KH_SEV_ERROR, "MISSING_STATEMENT", "", top, NULL,
+		       "the policy has no 'Statement'");
+	for (size_t i = 0; i < p->n_statements; i++) {
+		const struct kh_statement *st = &p->statements[i];
+		check_effect(vc, st);
+		check_pair(vc, st, &st->action, &st->not_action, "Action", 1);
+		check_pair(vc, st, &st->resource, &st->not_resource, "Resource", is_identity(vc));
+		check_principal(vc, st);
+		check_sid(vc, i);
+	}
+	check_size(vc, text, len);
+}
+
+int kh_validate(const struct kh_catalog *cat, const struct kh_policy *policy, const char *text,
+		size_t len, const struct kh_validate_opts *opts, struct kh_findings *out)
+{
+	struct vctx vc = {cat, policy, {KH_POLICY_TYPE_MANAGED}, out, KH_OK};
+
+	if (opts)
+		vc.opts = *opts;
+	vc_check_structure(&vc, text, len);
+	for (size_t i = 0; i < policy->n_statements; i++) {
+		vc_check_actions(&vc, &policy->statements[i]);
+		vc_check_resources(&vc, &policy->statements[i]);
+		vc_check_conditions(&vc, &policy->statements[i]);
+	}
+	vc_check_privesc(&vc);
+	kh_findings_sort(out);
+	return vc.rc;
+}
+
+int kh_validate_text(const struct kh_catalog *cat, const char *text, size_t len,
+		     const struct kh_validate_opts *opts, struct kh_findings *out,
+		     struct kh_policy **policy_out, struct kh_error *err)
+{
+	struct kh_policy *p = NULL;
+	struct kh_error local = {0};
+	int rc;
+
+	if (policy_out)
+		*policy_out = NULL;
+	if (!err)
+		err = &local;
+	rc = kh_policy_parse(text, len, &p, err);
+	if (rc == KH_EINPUT) {
+		struct vctx vc = {cat, NULL, {KH_POLICY_TYPE_MANAGED}, out, KH_OK};
+		struct kh_pos pos = {err->line, err->col};
+		vc_add(&vc, KH_SEV_ERROR, "JSON_SYNTAX_ERROR", err->path, pos, NULL, "%s",
+		       err->msg);
+		return vc.rc != KH_OK ? vc.rc : KH_EINPUT;
+	}
+	if (rc != KH_OK)
+		return rc;
+	rc = kh_validate(cat, p, text, len, opts, out);
+	if (rc == KH_OK && policy_out)
+		*policy_out = p;
+	else
+		kh_policy_free(p);
+	return rc;
+}

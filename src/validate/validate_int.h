@@ -1,0 +1,66 @@
+/* validate_int.h - what the validator's files share. Internal. */
+#ifndef KEYHOLE_VALIDATE_INT_H
+#define KEYHOLE_VALIDATE_INT_H
+
+#include "keyhole/validate.h"
+
+/* One validation run. Check functions append through vc_add; the first
+ * allocation failure is remembered in rc and later additions are dropped,
+ * which kh_validate reports as KH_ENOMEM. */
+struct vctx {
+	const struct kh_catalog *cat;
+	const struct kh_policy *policy;
+	struct kh_validate_opts opts;
+	struct kh_findings *out;
+	int rc;
+};
+
+/* Appends a finding; fix may be NULL. Both texts are printf formats joined
+ * by the caller: message first, then fix. */
+void vc_add(struct vctx *vc, enum kh_severity sev, const char *code, const char *path,
+	    struct kh_pos pos, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/* Builds "Statement[0].Action[3]" (or "Statement.Action" for a single
+ * string) into buf of size n. */
+void vc_item_path(char *buf, size_t n, const struct kh_statement *st, const char *key,
+		  const struct kh_strlist *l, size_t i);
+
+/* Does pattern (IAM wildcards, case-insensitive) match the action name? */
+int vc_action_matches(const char *pattern, const char *full_name);
+/* Is the string an Action wildcard pattern? */
+int vc_has_wildcard(const char *s);
+
+/* Classification of one Action entry against the catalog. */
+enum action_kind {
+	ACTION_KNOWN,          /* a catalog action */
+	ACTION_WILDCARD,       /* a pattern matching at least one action */
+	ACTION_STAR,           /* "*" */
+	ACTION_BAD_FORMAT,     /* no "service:name" shape */
+	ACTION_UNKNOWN_SERVICE,
+	ACTION_UNKNOWN,        /* service exists, action does not */
+	ACTION_WILDCARD_NONE   /* a pattern matching nothing */
+};
+enum action_kind vc_classify_action(const struct kh_catalog *cat, const char *s);
+/* The finding code of a kind that names nothing, or NULL for a good one. */
+const char *vc_action_kind_code(enum action_kind k);
+
+/* The checks, one family per file. */
+void vc_check_structure(struct vctx *vc, const char *text, size_t len);
+void vc_check_actions(struct vctx *vc, const struct kh_statement *st);
+void vc_check_resources(struct vctx *vc, const struct kh_statement *st);
+void vc_check_conditions(struct vctx *vc, const struct kh_statement *st);
+void vc_check_privesc(struct vctx *vc);
+
+/* The privilege-escalation table (privesc_table.c, generated from
+ * data/privesc.tsv). */
+struct vc_privesc {
+	const char *id;
+	const char *actions; /* comma-separated full names, all required */
+	int resource_star;   /* only when the first action is granted on "*" */
+	const char *description;
+};
+extern const struct vc_privesc vc_privesc_table[];
+extern const size_t vc_privesc_count;
+
+#endif
