@@ -339,8 +339,9 @@ static void decide_principal(const struct tally *t, const struct ev_req *q,
 			set(res, KH_DECISION_ALLOW, KH_REASON_ALLOW_RESOURCE, t->rp_bypass);
 		else if (t->id_allow.kind >= 0 && boundary_ok)
 			set(res, KH_DECISION_ALLOW, KH_REASON_ALLOW_IDENTITY, t->id_allow);
-		else if (t->id_allow.kind >= 0)
-			set(res, KH_DECISION_IMPLICIT_DENY, KH_REASON_BOUNDARY_NO_ALLOW, t->id_allow);
+		else if (t->id_allow.kind >= 0 || t->rp_direct.kind >= 0)
+			set(res, KH_DECISION_IMPLICIT_DENY, KH_REASON_BOUNDARY_NO_ALLOW,
+			    t->id_allow.kind >= 0 ? t->id_allow : t->rp_direct);
 		return;
 	}
 	if (t->rp_direct.kind < 0 && t->rp_account.kind < 0) {

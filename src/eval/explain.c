@@ -47,7 +47,7 @@ static const char *reason_text(const struct kh_eval_result *res)
 	case KH_REASON_SCP_NO_ALLOW:
 		return "an SCP level allows nothing for this request";
 	case KH_REASON_BOUNDARY_NO_ALLOW:
-		return "an identity policy allows, but the permissions boundary does not";
+		return "a policy allows, but the permissions boundary does not";
 	case KH_REASON_CROSS_NO_RESOURCE:
 		return "cross-account request: the resource policy does not allow the principal";
 	case KH_REASON_CROSS_NO_IDENTITY:
