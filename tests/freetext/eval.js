@@ -31,7 +31,7 @@ let exact = 0, tp = 0, predicted = 0, expected = 0, sourceOk = 0, usedModel = 0,
 for (const c of cases) {
   const run = spawnSync(bin, ['describe', '--json', ...extra, c.text], { encoding: 'utf8' });
   let got;
-  try { got = JSON.parse(run.stdout); } catch (e) {
+  try { got = JSON.parse(run.stdout); if (!got || !got.intent) throw new Error(); } catch (e) {
     failed.push({ c, why: `no JSON (status ${run.status}): ${run.stderr.trim()}` });
     expected += c.grants.length;
     continue;
