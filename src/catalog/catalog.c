@@ -337,6 +337,9 @@ static int index_services(struct kh_catalog *cat, struct kh_error *err)
 			}
 			if (line > cat->text)
 				line[-1] = '\0'; /* ends the previous block */
+			/* A service without lines of its own has an empty block. */
+			if (n_services && cat->blocks[n_services - 1].text == line)
+				cat->blocks[n_services - 1].text = line - 1; /* the NUL just written */
 			if (next)
 				*next++ = '\0';
 			if (split_tabs(line, f) < 3 || f[0][1] != '\0')

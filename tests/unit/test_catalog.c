@@ -168,6 +168,19 @@ static void test_suggest(void **state)
 	assert_string_equal(near[0]->full_name, "dynamodb:GetItem");
 }
 
+static void test_service_without_lines(void **state)
+{
+	const char *text = "#keyhole-catalog 1\nS\tempty\tNothing here\nS\tx\tX\n"
+			   "A\tGetThing\tR\t\t\t\tgets a thing\n";
+	struct kh_catalog *c = NULL;
+	struct kh_error err = {0};
+
+	assert_int_equal(kh_catalog_load_mem(text, strlen(text), &c, &err), KH_OK);
+	assert_int_equal(kh_catalog_service(c, "empty", 5)->n_actions, 0);
+	assert_non_null(kh_catalog_action(c, "x:GetThing"));
+	kh_catalog_free(c);
+}
+
 static void test_rejects_bad_catalog(void **state)
 {
 	static const char *bad[] = {
@@ -198,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_arn_matching),
 		cmocka_unit_test(test_dynamodb_table_vs_index),
 		cmocka_unit_test(test_suggest),
+		cmocka_unit_test(test_service_without_lines),
 		cmocka_unit_test(test_rejects_bad_catalog),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
