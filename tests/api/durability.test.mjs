@@ -43,12 +43,13 @@ test('SIGTERM: in-flight requests finish, running jobs are re-run', async () => 
   let srv = await startServer({ dir, env });
   const id = (await call(srv.url, 'POST', '/v1/rightsize', job(9))).body.job_id;
   await waitJob(srv.url, id, ['running']);
-  const slowUpload = call(srv.url, 'POST', '/v1/uploads', { body: '{"Records":[]}' + ' '.repeat(4 << 20) });
+  const slowUpload = call(srv.url, 'POST', '/v1/uploads', { body: '{"Records":[]}' + ' '.repeat(4 << 20) })
+    .catch((e) => ({ status: 'refused', e }));
   const t0 = Date.now();
   const { code } = await srv.stop('SIGTERM');
   assert.equal(code, 0);
   assert.ok(Date.now() - t0 < 8000, 'stops promptly');
-  const up = await slowUpload.catch((e) => ({ status: 'refused', e }));
+  const up = await slowUpload;
   assert.ok(up.status === 201 || up.status === 'refused', `upload: ${up.status}`);
   assert.ok(srv.logs.some((l) => l.includes('"event":"stopped"')));
 

@@ -32,8 +32,9 @@ export KH_EXPECT_UPLOAD_EVENTS=0
 status=0
 node --test --test-reporter=spec "$here"/*.test.mjs || status=$?
 
-kill -TERM "$pid"
+kill -TERM "$pid" 2>/dev/null || echo "api: the server had died" >&2
 wait "$pid" || { echo "api: server exited with $? after SIGTERM" >&2; status=1; }
+if [ $status -ne 0 ]; then echo "api: server stderr (last lines):" >&2; grep -v '"request_id"' "$tmp/main/stderr" | tail -40 >&2; fi
 pid=
 # Every stderr line is JSON; request lines carry exactly the access-log fields.
 node -e '
