@@ -195,14 +195,20 @@ static int scan_logs(const struct logs_opts *o, const struct kh_catalog *cat, in
 	rc = kh_scan(cat, &so, out, &problems, &err);
 	if (ps.shown)
 		fputc('\n', stderr);
-	for (size_t i = 0; i < problems.n; i++)
-		fprintf(stderr, "keyhole: skipped %s: %s\n", problems.items[i].file,
-			problems.items[i].message);
-	kh_scan_problems_release(&problems);
 	if (rc != KH_OK) {
-		cli_print_error(err.path[0] ? err.path : NULL, &err);
+		/* With --strict the first bad file is the error itself. */
+		cli_error("%s", err.msg);
+		kh_scan_problems_release(&problems);
 		return KH_EXIT_USAGE;
 	}
+	for (size_t i = 0; i < problems.n; i++) {
+		const struct kh_scan_problem *p = &problems.items[i];
+		if (strstr(p->message, p->file))
+			fprintf(stderr, "keyhole: skipped: %s\n", p->message);
+		else
+			fprintf(stderr, "keyhole: skipped %s: %s\n", p->file, p->message);
+	}
+	kh_scan_problems_release(&problems);
 	return KH_EXIT_OK;
 }
 

@@ -107,8 +107,6 @@ int kh__scan_event(const struct kh_scan_ctx *ctx, struct kh_scan_state *st,
 	}
 	if ((f->since && t < f->since) || (f->until && t >= f->until))
 		return KH_OK;
-	if (ctx->only && !kh_principal_matches(ctx->only, ev))
-		return KH_OK;
 	kh_map_event(ctx->mapper, ev, &st->map);
 	if (!region_wanted(f, ev->aws_region, st->map.prefix))
 		return KH_OK;
@@ -116,6 +114,10 @@ int kh__scan_event(const struct kh_scan_ctx *ctx, struct kh_scan_state *st,
 		stats->events_skipped++;
 		return KH_OK;
 	}
+	/* After the skip count, so a scan for one principal reports the same
+	 * totals as a scan of everyone. */
+	if (ctx->only && !kh_principal_matches(ctx->only, ev))
+		return KH_OK;
 	if (kh_event_principal_key(ev, &st->principal) != KH_OK) {
 		stats->events_skipped++;
 		return KH_OK;
