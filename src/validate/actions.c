@@ -90,39 +90,60 @@ static void close_names(const struct kh_catalog *cat, const char *s, struct kh_b
 	kh_buf_printf(fix, "replace with '%s' if that was meant, or remove it", near[0]->full_name);
 }
 
-/* For an unknown service, the closest service prefix (by edit distance)
- * that has the same action name, as "s3:PutObject" for "s4:PutObject". */
-static const struct kh_action *close_service_action(const struct kh_catalog *cat,
-						    const char *s)
+/* For an unknown service, the closest service prefix (by edit distance),
+ * and in *action the same action name there when it exists, as
+ * "s3:PutObject" for "s4:PutObject". */
+static const struct kh_service *close_service(const struct kh_catalog *cat, const char *s,
+					      const struct kh_action **action)
 {
 	const char *colon = strchr(s, ':');
 	size_t plen = (size_t)(colon - s), best = 3;
-	const struct kh_action *found = NULL;
+	const struct kh_service *found = NULL;
 
+	*action = NULL;
 	for (size_t i = 0; i < kh_catalog_service_count(cat); i++) {
 		const char *prefix = kh_catalog_service_at(cat, i)->prefix;
 		size_t d = kh_edit_distance(s, plen, prefix, strlen(prefix), 2);
 		const struct kh_service *svc;
 		const struct kh_action *a;
-		if (d >= best || d > plen / 2 + 1)
+		if (d > plen / 2 || (d >= best && !(d == best && found && !*action)))
 			continue;
 		svc = kh_catalog_service(cat, prefix, strlen(prefix));
 		a = svc ? kh_service_action(svc, colon + 1, strlen(colon + 1)) : NULL;
-		if (a) {
-			found = a;
+		if (d < best || a) {
+			found = svc;
+			*action = a;
 			best = d;
 		}
 	}
 	return found;
 }
 
+static void unknown_service(const struct kh_catalog *cat, const char *s, struct kh_buf *msg,
+			    struct kh_buf *fix)
+{
+	const char *colon = strchr(s, ':');
+	const struct kh_action *near;
+	const struct kh_service *svc;
+
+	kh_buf_printf(msg, "the service '%.*s' in '%s' does not exist", (int)(colon - s), s, s);
+	svc = close_service(cat, s, &near);
+	if (near) {
+		kh_buf_printf(msg, "; did you mean '%s'?", near->full_name);
+		kh_buf_printf(fix, "replace with '%s' if that was meant, or remove it",
+			      near->full_name);
+	} else if (svc) {
+		kh_buf_printf(msg, "; a close service is '%s' (%s)", svc->prefix, svc->name);
+		kh_buf_puts(fix, "correct the service prefix, or remove the action");
+	} else {
+		kh_buf_puts(fix, "remove it (keyhole validate --fix does)");
+	}
+}
+
 static void report_bad_action(struct vctx *vc, enum action_kind kind, const char *s,
 			      const char *path, struct kh_pos pos)
 {
 	struct kh_buf msg, fix;
-	const char *colon = strchr(s, ':');
-	const struct kh_action *near;
-
 	kh_buf_init(&msg, 4096);
 	kh_buf_init(&fix, 1024);
 	switch (kind) {
@@ -131,15 +152,7 @@ static void report_bad_action(struct vctx *vc, enum action_kind kind, const char
 		kh_buf_puts(&fix, "correct the action name, or remove it");
 		break;
 	case ACTION_UNKNOWN_SERVICE:
-		kh_buf_printf(&msg, "the service '%.*s' in '%s' does not exist",
-			      (int)(colon - s), s, s);
-		if ((near = close_service_action(vc->cat, s))) {
-			kh_buf_printf(&msg, "; did you mean '%s'?", near->full_name);
-			kh_buf_printf(&fix, "replace with '%s' if that was meant, or remove it",
-				      near->full_name);
-		} else {
-			close_names(vc->cat, s, &msg, &fix);
-		}
+		unknown_service(vc->cat, s, &msg, &fix);
 		break;
 	case ACTION_UNKNOWN:
 		kh_buf_printf(&msg, "the action '%s' does not exist", s);

@@ -119,6 +119,26 @@ static int provider_key(const char *key, size_t prefix_len)
 	       (prefix_len == 4 && strncasecmp(key, "saml", 4) == 0);
 }
 
+/* The catalog writes some tag keys literally ("secretsmanager:ResourceTag/
+ * tag-key"): a key "svc:Name/anything" matches a key of svc written
+ * "svc:Name/..." whatever follows the slash. */
+static const struct kh_condition_key *slash_key(const struct kh_catalog *cat, const char *key,
+						size_t plen)
+{
+	const char *slash = strchr(key, '/');
+	const struct kh_service *svc = kh_catalog_service(cat, key, plen);
+	size_t n;
+
+	if (!slash || !svc || !slash[1])
+		return NULL;
+	n = (size_t)(slash - key) + 1;
+	for (size_t i = 0; i < svc->n_condition_keys; i++)
+		if (strncasecmp(svc->condition_keys[i].name, key, n) == 0 &&
+		    svc->condition_keys[i].name[n])
+			return &svc->condition_keys[i];
+	return NULL;
+}
+
 static const struct kh_condition_key *check_key(struct vctx *vc, const struct kh_condition *c,
 						const char *path)
 {
@@ -133,7 +153,8 @@ static const struct kh_condition_key *check_key(struct vctx *vc, const struct kh
 		return NULL;
 	}
 	plen = (size_t)(colon - c->key);
-	if ((k = kh_catalog_condition_key(vc->cat, c->key)) || provider_key(c->key, plen))
+	if ((k = kh_catalog_condition_key(vc->cat, c->key)) ||
+	    (k = slash_key(vc->cat, c->key, plen)) || provider_key(c->key, plen))
 		return k;
 	if (plen == 3 && strncasecmp(c->key, "aws", 3) == 0)
 		vc_add(vc, KH_SEV_ERROR, "INVALID_GLOBAL_CONDITION_KEY", path, c->key_pos,
