@@ -69,6 +69,7 @@ struct kh_trail_reader {
 	size_t doc_start = 0, doc_end = 0;
 	od::document doc;
 	od::document idoc;
+	bool doc_ok = false, idoc_ok = false; /* iterate() succeeded on them */
 	od::array_iterator it, end;
 	size_t index = 0; /* records yielded so far in this input */
 	size_t elem = 0;  /* position in the current array */
@@ -149,11 +150,12 @@ kh_sv sv(std::string_view s)
 
 /* ---- errors -------------------------------------------------------------- */
 
-/* Byte offset of the parser's position in doc, relative to base. */
-size_t offset_in(od::document &d, const char *base, size_t fallback)
+/* Byte offset of the parser's position in doc (valid when ok), relative
+ * to base. */
+size_t offset_in(od::document &d, bool ok, const char *base, size_t fallback)
 {
 	const char *loc = nullptr;
-	if (d.current_location().get(loc) != SUCCESS || loc < base)
+	if (!ok || d.current_location().get(loc) != SUCCESS || loc < base)
 		return fallback;
 	return size_t(loc - base);
 }
@@ -526,7 +528,7 @@ int not_cloudtrail(kh_trail_reader *r, kh_error *err, size_t off)
 /* Parses the CloudTrailEvent string of one lookup-events entry into ev. */
 int read_lookup_entry(kh_trail_reader *r, od::value &v, kh_event *ev, kh_error *err)
 {
-	size_t off = offset_in(r->doc, r->buf, r->doc_start);
+	size_t off = offset_in(r->doc, r->doc_ok, r->buf, r->doc_start);
 	od::object o;
 	std::string_view s;
 	error_code e = v.get_object().get(o);
@@ -551,6 +553,7 @@ int read_lookup_entry(kh_trail_reader *r, od::value &v, kh_event *ev, kh_error *
 	std::memset(r->ibuf + s.size(), 0, simdjson::SIMDJSON_PADDING);
 	od::object rec;
 	e = r->inner.iterate(r->ibuf, s.size(), r->icap).get(r->idoc);
+	r->idoc_ok = !e;
 	if (!e)
 		e = r->idoc.get_object().get(rec);
 	if (!e)
@@ -559,7 +562,7 @@ int read_lookup_entry(kh_trail_reader *r, od::value &v, kh_event *ev, kh_error *
 		char what[240];
 		std::snprintf(what, sizeof what,
 			      "malformed CloudTrailEvent string (%s at its byte %zu)",
-			      simdjson::error_message(e), offset_in(r->idoc, r->ibuf, 0));
+			      simdjson::error_message(e), offset_in(r->idoc, r->idoc_ok, r->ibuf, 0));
 		return fail_at(r, err, off, what);
 	}
 	return KH_OK;
@@ -574,6 +577,7 @@ error_code parse_document(kh_trail_reader *r, size_t p, size_t end)
 	r->elem = 0;
 	r->kind = DOC_NONE;
 	error_code e = r->parser.iterate(r->buf + p, end - p, r->cap - p).get(r->doc);
+	r->doc_ok = !e;
 	if (e)
 		return e;
 	char c = r->buf[p];
@@ -631,7 +635,7 @@ int start_document(kh_trail_reader *r, kh_error *err)
 			       r->kind == DOC_EVENTS ? "\"Events\" is missing or not an array"
 						     : "\"Records\" is not an array");
 	if (e)
-		return fail_json(r, err, offset_in(r->doc, r->buf, p), e);
+		return fail_json(r, err, offset_in(r->doc, r->doc_ok, r->buf, p), e);
 	return 1;
 }
 
@@ -663,7 +667,7 @@ int next_in_array(kh_trail_reader *r, kh_event *ev, kh_error *err)
 	if (!(r->it != r->end))
 		return 0;
 	od::value v;
-	size_t off = offset_in(r->doc, r->buf, r->doc_start);
+	size_t off = offset_in(r->doc, r->doc_ok, r->buf, r->doc_start);
 	error_code e = (*r->it).get(v);
 	if (e)
 		return fail_json(r, err, off, e);
@@ -677,7 +681,7 @@ int next_in_array(kh_trail_reader *r, kh_event *ev, kh_error *err)
 			return fail_at(r, err, off, "record is not a JSON object");
 		if (!e)
 			e = read_record(r, o, ev);
-		rc = e ? fail_json(r, err, offset_in(r->doc, r->buf, off), e) : KH_OK;
+		rc = e ? fail_json(r, err, offset_in(r->doc, r->doc_ok, r->buf, off), e) : KH_OK;
 	}
 	if (rc)
 		return rc;
@@ -697,7 +701,7 @@ int next_single(kh_trail_reader *r, kh_event *ev, kh_error *err)
 	if (!e)
 		e = read_record(r, o, ev);
 	if (e)
-		return fail_json(r, err, offset_in(r->doc, r->buf, r->doc_start), e);
+		return fail_json(r, err, offset_in(r->doc, r->doc_ok, r->buf, r->doc_start), e);
 	if (!ev->event_source.len && !ev->event_name.len)
 		return not_cloudtrail(r, err, r->doc_start);
 	r->kind = DOC_NONE;
