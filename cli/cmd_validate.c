@@ -125,7 +125,8 @@ static int run_fix(const struct options *o, const char *name, struct kh_policy *
 	kh_findings_init(&after);
 	kh_buf_init(&text, 0);
 	if (kh_validate_fix(cli_catalog(), policy, removed) != KH_OK ||
-	    kh_policy_write(policy, &text, 0) != KH_OK || kh_buf_putc(&text, '\n') != KH_OK) {
+	    kh_policy_write(policy, &text, 0) != KH_OK ||
+	    (text.len && text.data[text.len - 1] != '\n' && kh_buf_putc(&text, '\n') != KH_OK)) {
 		cli_error("%s: out of memory", name);
 		goto done;
 	}

@@ -201,7 +201,7 @@ static void check_types(struct vctx *vc, const struct kh_condition *c, const cha
 		want = FAM_ARN; /* Arn operators on a plain string key */
 	if (want >= 0 && want != (int)fam && !(fam == FAM_STRING && want == FAM_ARN))
 		vc_add(vc, KH_SEV_WARNING, "TYPE_MISMATCH", path, c->op_pos, NULL,
-		       "the key '%s' holds %s values; use a %s operator instead of '%s'", c->key,
+		       "the key '%s' holds %s values; use an operator of the %s family instead of '%s'", c->key,
 		       want == FAM_ARN ? "string" : family_names[want],
 		       want == FAM_ARN ? "String" : family_names[want], c->op);
 	if (po->set == 1 && !is_array)

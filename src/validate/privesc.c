@@ -97,7 +97,10 @@ static void report_group(struct vctx *vc, const struct grant *g, const size_t *r
 						 : "privilege-escalation paths");
 	for (size_t i = 0; i < n && i < 4; i++) {
 		const struct vc_privesc *r = &vc_privesc_table[rows[i]];
-		kh_buf_printf(&msg, "%s%s (%s%s)", i ? "; " : "", r->actions, r->description,
+		kh_buf_puts(&msg, i ? "; " : "");
+		for (const char *a = r->actions; *a; a++)
+			kh_buf_puts(&msg, *a == ',' ? " + " : (char[]){*a, 0});
+		kh_buf_printf(&msg, " (%s%s)", r->description,
 			      r->resource_star ? ", on Resource \"*\"" : "");
 	}
 	if (n > 4)

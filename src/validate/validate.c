@@ -213,7 +213,7 @@ static void check_size(struct vctx *vc, const char *text, size_t len)
 			       : "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA",
 	       "", top, "split the policy, or merge actions into narrower wildcards",
 	       "the policy has %zu characters without whitespace, over the %zu allowed for "
-	       "a %s policy",
+	       "policy type %s",
 	       size, limit, kh_policy_type_name(vc->opts.policy_type));
 }
 
