@@ -54,6 +54,11 @@ struct kh_rightsize_action {
 	enum kh_star_reason star;
 };
 
+struct kh_rightsize_call {
+	const char *action; /* points into the usage summary */
+	char *resource;     /* owned; "*" when the logs did not show it */
+};
+
 enum kh_grant_state { KH_GRANT_USED, KH_GRANT_UNUSED, KH_GRANT_NOT_OBSERVABLE };
 
 struct kh_granted_action {
@@ -72,9 +77,14 @@ struct kh_rightsize_result {
 	/* With a current policy: every action it grants, expanded. */
 	struct kh_granted_action *granted;
 	size_t n_granted, n_granted_used, n_granted_unused, n_granted_unobservable;
-	/* Observed (action, resource) pairs the new policy allows, checked by
-	 * action and ARN matching. */
+	/* The proof: every observed (action, resource) pair evaluated against
+	 * the new policy by the evaluation engine (eval.h). Anything under
+	 * coverage_total is a bug. */
 	size_t coverage_allowed, coverage_total;
+	/* With a current policy: observed calls it would deny. They succeeded,
+	 * so they came through a policy the current-policy input lacks. */
+	struct kh_rightsize_call *current_denied;
+	size_t n_current_denied;
 };
 
 /* KH_ENOTFOUND when the principal is not in the usage summary. */

@@ -127,6 +127,14 @@ static void json_report(const struct kh_rightsize_result *r, struct kh_buf *b)
 			kh_buf_put_json_string(b, r->granted[i].action->full_name);
 			kh_buf_printf(b, ",\"state\":\"%s\"}", state_name(r->granted[i].state));
 		}
+		kh_buf_puts(b, "],\n\"would_deny\":[");
+		for (size_t i = 0; i < r->n_current_denied; i++) {
+			kh_buf_puts(b, i ? ",{\"action\":" : "{\"action\":");
+			kh_buf_put_json_string(b, r->current_denied[i].action);
+			kh_buf_puts(b, ",\"resource\":");
+			kh_buf_put_json_string(b, r->current_denied[i].resource);
+			kh_buf_putc(b, '}');
+		}
 		kh_buf_puts(b, "]}");
 	}
 	kh_buf_puts(b, "}\n");
@@ -181,6 +189,17 @@ static void text_current(const struct kh_rightsize_result *r, struct kh_buf *b, 
 			   "%zu not observable (data events absent from the logs)\n",
 		      r->n_granted_used, r->n_granted, used_share(r), r->n_granted_unused,
 		      r->n_granted_unobservable);
+	if (r->n_current_denied) {
+		kh_buf_printf(b,
+			      md ? "\n%zu observed calls would be denied by it: they came through "
+				   "another policy, so the current-policy input is incomplete:\n\n"
+				 : "  %zu observed calls it would deny (they came through another "
+				   "policy: the current-policy input is incomplete):\n",
+			      r->n_current_denied);
+		for (size_t i = 0; i < r->n_current_denied; i++)
+			kh_buf_printf(b, md ? "- `%s` on `%s`\n" : "    %s on %s\n",
+				      r->current_denied[i].action, r->current_denied[i].resource);
+	}
 	for (size_t k = 0; k < 2; k++) {
 		size_t shown = 0;
 		for (size_t i = 0; i < r->n_granted; i++) {

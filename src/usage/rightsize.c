@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "keyhole/eval.h"
 #include "keyhole/mapping.h"
 #include "keyhole/rightsize.h"
 #include "util/util.h"
@@ -118,7 +119,7 @@ static char *placeholder_arn(const char *arn, unsigned flags)
 
 /* The resources to grant for one used action. */
 static int action_resources(const struct kh_usage_entry *e, const struct kh_action *a, size_t max,
-			    unsigned flags, struct kh_rightsize_action *out)
+			    struct kh_rightsize_action *out)
 {
 	size_t n = e->n_resources;
 	char **v;
@@ -136,7 +137,7 @@ static int action_resources(const struct kh_usage_entry *e, const struct kh_acti
 	if (!v)
 		return KH_ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if (!(v[i] = placeholder_arn(e->resources[i], flags)))
+		if (!(v[i] = strdup(e->resources[i])))
 			return free_strings(v, i), KH_ENOMEM;
 	n = sort_unique(v, n);
 	/* Too many: climb one path level at a time until they fit. */
@@ -167,6 +168,23 @@ static int action_resources(const struct kh_usage_entry *e, const struct kh_acti
 	return KH_OK;
 }
 
+/* Writes ${Region}/${Account} into every granted resource. */
+static int apply_placeholders(struct kh_rightsize_result *res, unsigned flags)
+{
+	for (size_t i = 0; i < res->n_actions; i++) {
+		struct kh_rightsize_action *a = &res->actions[i];
+		for (size_t j = 0; j < a->n_resources; j++) {
+			char *p = placeholder_arn(a->resources[j], flags);
+			if (!p)
+				return KH_ENOMEM;
+			free(a->resources[j]);
+			a->resources[j] = p;
+		}
+		a->n_resources = sort_unique(a->resources, a->n_resources);
+	}
+	return KH_OK;
+}
+
 /* ---- statements ------------------------------------------------------------ */
 
 /* Statements group actions of one service with the same resources. */
@@ -194,7 +212,7 @@ static void put_camel(struct kh_buf *b, const char *s)
 	}
 }
 
-static int add_statement(struct kh_rightsize_result *res, const struct kh_usage_principal *p,
+static int add_statement(struct kh_policy *policy, const struct kh_usage_principal *p,
 			 struct kh_rightsize_action **group, size_t n, unsigned flags, int index)
 {
 	struct kh_buf sid;
@@ -207,7 +225,7 @@ static int add_statement(struct kh_rightsize_result *res, const struct kh_usage_
 	kh_buf_puts(&sid, "Observed");
 	if (index > 1)
 		kh_buf_printf(&sid, "%d", index);
-	st = kh_policy_add_statement(res->gen.policy, sid.data, KH_EFFECT_ALLOW);
+	st = kh_policy_add_statement(policy, sid.data, KH_EFFECT_ALLOW);
 	kh_buf_release(&sid);
 	if (!st)
 		return KH_ENOMEM;
@@ -239,13 +257,13 @@ static int cmp_action_ptr(const void *a, const void *b)
 	return strcasecmp(x->action->name, y->action->name);
 }
 
-static int build_policy(struct kh_rightsize_result *res, unsigned flags)
+static int build_policy(struct kh_rightsize_result *res, unsigned flags, struct kh_policy **out)
 {
 	struct kh_rightsize_action **order = malloc((res->n_actions + 1) * sizeof(*order));
 	int rc = KH_OK, index = 0;
 	const struct kh_service *last_svc = NULL;
 
-	if (!order || !(res->gen.policy = kh_policy_new())) {
+	if (!order || !(*out = kh_policy_new())) {
 		free(order);
 		return KH_ENOMEM;
 	}
@@ -258,7 +276,7 @@ static int build_policy(struct kh_rightsize_result *res, unsigned flags)
 			j++;
 		index = order[i]->action->service == last_svc ? index + 1 : 1;
 		last_svc = order[i]->action->service;
-		rc = add_statement(res, res->principal, order + i, j - i, flags, index);
+		rc = add_statement(*out, res->principal, order + i, j - i, flags, index);
 		i = j;
 	}
 	free(order);
@@ -364,42 +382,74 @@ static int label_granted(const struct kh_catalog *cat, struct kh_usage *usage,
 	return rc;
 }
 
-/* ---- coverage --------------------------------------------------------------- */
+/* ---- the proof --------------------------------------------------------------- */
 
-static int statement_allows(const struct kh_statement *st, const char *action, const char *arn)
+static int engine_for(const struct kh_policy *p, const char *name, struct kh_engine **out,
+		      struct kh_error *err)
 {
-	int act = 0, res = 0;
-	for (size_t i = 0; i < st->action.n && !act; i++)
-		act = kh_glob_match(st->action.items[i], strlen(st->action.items[i]), action,
-				    strlen(action), 1);
-	for (size_t i = 0; i < st->resource.n && !res; i++)
-		res = kh_glob_match(st->resource.items[i], strlen(st->resource.items[i]), arn,
-				    strlen(arn), 0);
-	return act && res;
+	int rc = kh_engine_new(out);
+	if (rc == KH_OK && (rc = kh_engine_add(*out, KH_EVAL_IDENTITY, p, name, err))) {
+		kh_engine_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
-/* Every observed (action, resource) must be allowed by some statement.
- * Observed ARNs get the same placeholders the policy was written with, so
- * "${Region}" in both compares as text. */
-static int check_coverage(struct kh_rightsize_result *res, unsigned flags)
+static int is_allowed(const struct kh_engine *e, const struct kh_usage_principal *p,
+		      const char *action, const char *resource)
 {
-	const struct kh_policy *p = res->gen.policy;
-	for (size_t i = 0; i < res->n_actions; i++) {
+	const char *region = p->n_regions ? p->regions[0] : NULL;
+	struct kh_eval_key ctx = {"aws:RequestedRegion", &region, 1, 0};
+	struct kh_eval_request req = {0};
+	struct kh_eval_result out;
+
+	req.principal = p->arn;
+	req.action = action;
+	req.resource = resource;
+	req.context = region ? &ctx : NULL;
+	req.n_context = region ? 1 : 0;
+	return kh_engine_evaluate(e, &req, &out) == KH_OK && out.decision == KH_DECISION_ALLOW;
+}
+
+static int note_current_denied(struct kh_rightsize_result *res, const char *action,
+			       const char *resource)
+{
+	struct kh_rightsize_call *calls =
+		realloc(res->current_denied, (res->n_current_denied + 1) * sizeof(*calls));
+	if (!calls)
+		return KH_ENOMEM;
+	res->current_denied = calls;
+	calls[res->n_current_denied].action = action;
+	if (!(calls[res->n_current_denied].resource = strdup(resource)))
+		return KH_ENOMEM;
+	res->n_current_denied++;
+	return KH_OK;
+}
+
+/* Evaluates every observed (action, resource) of a used action against
+ * the concrete policy (no placeholders), and against the current policy. */
+static int prove(struct kh_rightsize_result *res, const struct kh_policy *concrete,
+		 const struct kh_policy *current, struct kh_error *err)
+{
+	struct kh_engine *mine = NULL, *cur = NULL;
+	int rc = engine_for(concrete, "right-sized policy", &mine, err);
+
+	if (rc == KH_OK && current)
+		rc = engine_for(current, "current policy", &cur, err);
+	for (size_t i = 0; rc == KH_OK && i < res->n_actions; i++) {
 		const struct kh_usage_entry *e = res->actions[i].entry;
 		size_t n = e->n_resources ? e->n_resources : 1;
-		for (size_t r = 0; r < n; r++) {
-			char *arn = placeholder_arn(e->n_resources ? e->resources[r] : "*", flags);
-			int ok = 0;
-			if (!arn)
-				return KH_ENOMEM;
-			for (size_t s = 0; s < p->n_statements && !ok; s++)
-				ok = statement_allows(&p->statements[s], e->name, arn);
-			free(arn);
+		for (size_t r = 0; rc == KH_OK && r < n; r++) {
+			const char *arn = e->n_resources ? e->resources[r] : "*";
 			res->coverage_total++;
-			res->coverage_allowed += ok;
+			res->coverage_allowed += is_allowed(mine, res->principal, e->name, arn);
+			if (cur && e->cls == KH_USAGE_USED && !is_allowed(cur, res->principal, e->name, arn))
+				rc = note_current_denied(res, e->name, arn);
 		}
 	}
-	return KH_OK;
+	kh_engine_free(mine);
+	kh_engine_free(cur);
+	return rc;
 }
 
 /* ---- the whole ---------------------------------------------------------------- */
@@ -444,7 +494,7 @@ static int classify_entries(const struct kh_catalog *cat, const struct kh_rights
 		}
 		res->actions[res->n_actions].action = a;
 		res->actions[res->n_actions].entry = e;
-		rc = action_resources(e, a, max, o->flags, &res->actions[res->n_actions]);
+		rc = action_resources(e, a, max, &res->actions[res->n_actions]);
 		res->n_actions++;
 	}
 	return rc;
@@ -454,6 +504,7 @@ int kh_rightsize(const struct kh_catalog *cat, struct kh_usage *usage,
 		 const struct kh_rightsize_options *o, struct kh_rightsize_result *res,
 		 struct kh_error *err)
 {
+	struct kh_policy *concrete = NULL;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -465,21 +516,33 @@ int kh_rightsize(const struct kh_catalog *cat, struct kh_usage *usage,
 	res->gen.name = strdup(o->name ? o->name : "keyhole-rightsized");
 	res->gen.format = KH_FORMAT_JSON;
 	rc = res->gen.name ? classify_entries(cat, o, res) : KH_ENOMEM;
+	/* Prove the concrete policy; placeholders only change how it is written. */
 	if (rc == KH_OK)
-		rc = build_policy(res, o->flags);
+		rc = build_policy(res, o->flags, &concrete);
+	if (rc == KH_OK)
+		rc = prove(res, concrete, o->current, err);
 	if (rc == KH_OK && o->current)
 		rc = label_granted(cat, usage, o->current, res);
+	if (rc == KH_OK && (o->flags & (KH_RS_GENERALIZE_REGION | KH_RS_GENERALIZE_ACCOUNT))) {
+		rc = apply_placeholders(res, o->flags);
+		if (rc == KH_OK)
+			rc = build_policy(res, o->flags, &res->gen.policy);
+		kh_policy_free(concrete);
+	} else if (rc == KH_OK) {
+		res->gen.policy = concrete;
+	} else {
+		kh_policy_free(concrete);
+	}
 	if (rc == KH_OK) {
 		struct kh_buf text;
 		kh_buf_init(&text, 0);
 		kh_policy_write(res->gen.policy, &text, 1);
 		res->gen.policy_size = text.len;
 		kh_buf_release(&text);
-		rc = check_coverage(res, o->flags);
 	}
 	if (rc != KH_OK) {
 		kh_rightsize_result_release(res);
-		return kh_error_set(err, rc, "out of memory right-sizing");
+		return rc == KH_ENOMEM ? kh_error_set(err, rc, "out of memory right-sizing") : rc;
 	}
 	return KH_OK;
 }
@@ -493,6 +556,9 @@ void kh_rightsize_result_release(struct kh_rightsize_result *res)
 	free(res->unmapped);
 	free(res->no_permission);
 	free(res->granted);
+	for (size_t i = 0; i < res->n_current_denied; i++)
+		free(res->current_denied[i].resource);
+	free(res->current_denied);
 	kh_generate_result_release(&res->gen);
 	memset(res, 0, sizeof(*res));
 }
