@@ -2,15 +2,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyhole/trail.h"
 #include "server/server_int.h"
 
 /* ---- uploads ------------------------------------------------------- */
 
-/* Counts CloudTrail events in an upload. The trail reader is not in this
- * build yet, so every upload counts 0 events for now. */
-static long long count_events(const char *data, size_t len)
+/* Counts the CloudTrail events in an upload (gzip'd or not); returns the
+ * count, or -1 with the reader's message in err. */
+static long long count_events(const char *data, size_t len, size_t max, struct kh_error *err)
 {
-	return 0;
+	struct kh_trail_reader *r;
+	struct kh_event ev;
+	unsigned char *plain = NULL;
+	size_t plain_len = 0;
+	long long n = 0;
+	int rc;
+
+	if (len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) {
+		if (kh_gunzip((const unsigned char *)data, len, max, &plain, &plain_len, err) != KH_OK)
+			return -1;
+		data = (const char *)plain;
+		len = plain_len;
+	}
+	r = kh_trail_reader_new();
+	rc = r ? kh_trail_reader_open(r, data, len, "upload", err)
+	       : kh_error_set(err, KH_ENOMEM, "out of memory");
+	if (rc == KH_OK)
+		while ((rc = kh_trail_next(r, &ev, err)) == 1)
+			n++;
+	kh_trail_reader_free(r);
+	free(plain);
+	return rc < 0 ? -1 : n;
 }
 
 void kh__api_upload(struct kh__req *req, struct kh__resp *resp)
@@ -24,9 +46,12 @@ void kh__api_upload(struct kh__req *req, struct kh__resp *resp)
 		kh__resp_error(resp, 400, "bad_request", "the upload is empty");
 		return;
 	}
-	events = count_events(req->body.data, req->body.len);
+	events = count_events(req->body.data, req->body.len, 16 * srv->cfg.max_upload, &err);
 	if (events < 0) {
-		kh__resp_error(resp, 400, "bad_request", "not a CloudTrail file");
+		if (err.code == KH_ENOMEM)
+			kh__resp_error(resp, 503, "unavailable", "out of memory");
+		else
+			kh__resp_error(resp, 400, "bad_request", "not a CloudTrail file: %s", err.msg);
 		return;
 	}
 	if (kh_store_upload_put(srv->cfg.store, req->body.data, req->body.len, events,
