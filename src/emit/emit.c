@@ -102,7 +102,8 @@ int kh__collect_names(const struct kh_policy *p, struct kh__names *out)
 			}
 		}
 	}
-	qsort(out->items, out->n, sizeof(*out->items), cmp_str);
+	if (out->n > 1)
+		qsort(out->items, out->n, sizeof(*out->items), cmp_str);
 	return KH_OK;
 }
 

@@ -74,13 +74,15 @@ static int compact_one(const struct kh_catalog *cat, char *const *items, size_t 
 	return rc;
 }
 
-/* Removes the plain names that a wildcard in l already matches. */
+/* Removes the names and wildcards that another wildcard in l already
+ * matches ("s3:GetObject*" covers "s3:GetObjectVersion*": matching the
+ * pattern text itself works because all wildcards here are prefixes). */
 static void drop_covered(struct kh_strlist *l)
 {
 	for (size_t i = 0; i < l->n;) {
 		int covered = 0;
-		for (size_t j = 0; j < l->n && !covered && !strchr(l->items[i], '*'); j++)
-			covered = strchr(l->items[j], '*') &&
+		for (size_t j = 0; j < l->n && !covered; j++)
+			covered = j != i && strchr(l->items[j], '*') &&
 				  kh_glob_match(l->items[j], strlen(l->items[j]), l->items[i],
 						strlen(l->items[i]), 1);
 		if (covered)
@@ -96,7 +98,8 @@ int kh__compact_actions(const struct kh_catalog *cat, struct kh_strlist *actions
 	char *covered = calloc(actions->n + 1, 1);
 	int rc = covered ? KH_OK : KH_ENOMEM;
 
-	qsort(actions->items, actions->n, sizeof(*actions->items), cmp_name);
+	if (actions->n > 1)
+		qsort(actions->items, actions->n, sizeof(*actions->items), cmp_name);
 	for (size_t i = 0; i < actions->n && rc == KH_OK; i++)
 		if (!covered[i])
 			rc = compact_one(cat, actions->items, actions->n, i, covered, &out);
@@ -106,7 +109,8 @@ int kh__compact_actions(const struct kh_catalog *cat, struct kh_strlist *actions
 		return rc;
 	}
 	drop_covered(&out);
-	qsort(out.items, out.n, sizeof(*out.items), cmp_name);
+	if (out.n > 1)
+		qsort(out.items, out.n, sizeof(*out.items), cmp_name);
 	kh_strlist_release(actions);
 	*actions = out;
 	actions->is_array = 1;

@@ -428,8 +428,9 @@ static int add_dependents(struct kh__gen *g)
 				return rc;
 		}
 	}
-	qsort(g->res->added_dependent, g->res->n_added_dependent,
-	      sizeof(*g->res->added_dependent), cmp_action_name);
+	if (g->res->n_added_dependent > 1)
+		qsort(g->res->added_dependent, g->res->n_added_dependent,
+		      sizeof(*g->res->added_dependent), cmp_action_name);
 	return KH_OK;
 }
 

@@ -42,7 +42,8 @@ static int same_action(const struct kh__entry *x, const struct kh__entry *y)
 static void dedupe(struct kh__gen *g)
 {
 	size_t w = 0;
-	qsort(g->e, g->n, sizeof(*g->e), cmp_entry);
+	if (g->n > 1)
+		qsort(g->e, g->n, sizeof(*g->e), cmp_entry);
 	for (size_t i = 0; i < g->n; i++) {
 		if (w && cmp_entry(&g->e[w - 1], &g->e[i]) == 0) {
 			struct kh__entry *d = &g->e[w - 1];
@@ -94,7 +95,8 @@ static struct row *make_rows(struct kh__gen *g, size_t *n_rows)
 			return NULL;
 		}
 	}
-	qsort(rows, n, sizeof(*rows), cmp_row);
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), cmp_row);
 	*n_rows = n;
 	return rows;
 }
@@ -133,7 +135,8 @@ static struct group *make_groups(const struct row *rows, size_t n_rows, size_t *
 			gr->grant = rows[i].grant < gr->grant ? rows[i].grant : gr->grant;
 		}
 	}
-	qsort(gs, n, sizeof(*gs), cmp_group);
+	if (n > 1)
+		qsort(gs, n, sizeof(*gs), cmp_group);
 	*n_groups = n;
 	return gs;
 }

@@ -27,11 +27,11 @@ allows=(
   "--allow s3:read,list@arn:aws:s3:::orders-bucket/* --allow sns:write@arn:aws:sns:us-east-1:123456789012:alerts --allow dynamodb:read,write"
   "--allow sns:write --allow sqs:read --allow s3:list"
   "--allow apigateway:read --compact"
-  "--allow ec2:describe --allow iam:list --compact"
+  "--allow iam:list --allow ec2:read@arn:aws:ec2:us-east-1:123456789012:instance/* --compact"
   "--allow kms:read,write --allow secretsmanager:read"
   "--allow s3:read@arn:aws:s3:::home/\${aws:username}/* --allow logs:write"
   "--allow read@arn:aws:sqs:eu-west-1:123456789012:jobs --condition StringEquals:aws:RequestedRegion=eu-west-1 --include-wildcard-only"
-  "--allow states:admin --allow lambda:describe --condition ForAnyValue:StringLike:aws:TagKeys=team*"
+  "--allow states:read,write@arn:aws:states:us-east-1:123456789012:stateMachine:orders --allow lambda:describe@arn:aws:lambda:us-east-1:123456789012:function:orders --condition ForAnyValue:StringLike:aws:TagKeys=team*"
 )
 
 gen() { "$keyhole" generate --quiet "$@"; }
