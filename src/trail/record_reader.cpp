@@ -197,9 +197,18 @@ int fail_json(kh_trail_reader *r, kh_error *err, size_t off, error_code e)
 
 /* ---- record fields ------------------------------------------------------- */
 
-/* Reads a string value into *out; other types leave it absent. */
+/* Reads a string value into *out; other types leave it absent. Strings
+ * without escapes are viewed in place; others are unescaped by simdjson. */
 error_code get_sv(od::value &v, kh_sv *out)
 {
+	std::string_view t = trim_token(v.raw_json_token());
+	if (t.size() < 2 || t.front() != '"')
+		return SUCCESS;
+	t = t.substr(1, t.size() - 2);
+	if (!std::memchr(t.data(), '\\', t.size())) {
+		*out = sv(t);
+		return SUCCESS;
+	}
 	std::string_view s;
 	error_code e = v.get_string().get(s);
 	if (e == simdjson::INCORRECT_TYPE)
