@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "keyhole/buf.h"
+#include "keyhole/describe.h"
 #include "keyhole/emit.h"
 #include "keyhole/generate.h"
 
@@ -15,6 +16,7 @@ static const char generate_usage[] =
 	"usage: keyhole generate --allow GRANT [--condition COND]... [--allow GRANT ...]\n"
 	"                        [--name NAME] [--source SOURCE] [OPTIONS]\n"
 	"       keyhole generate --intent FILE|- [OPTIONS]\n"
+	"       keyhole generate --describe TEXT [--explain] [OPTIONS]\n"
 	"\n"
 	"Turns an intent into a least-privilege IAM policy. Every action comes from\n"
 	"the catalog.\n"
@@ -35,7 +37,13 @@ static const char generate_usage[] =
 	"options:\n"
 	"  --name NAME               role and policy name (default keyhole-generated)\n"
 	"  --source SOURCE           the service the role is for: lambda, ec2, ecs, ...\n"
-	"  --intent FILE|-           read the intent as JSON (see docs/generate.md)\n"
+	"  --intent FILE|-           read the intent as JSON (see docs/generate.md); it\n"
+	"                            may say \"describe\": \"TEXT\" instead of \"grants\"\n"
+	"  --describe TEXT           the need in plain English (see docs/describe.md);\n"
+	"                            offline unless KEYHOLE_LLM_URL/--llm-url is set\n"
+	"  --explain                 print the intent read from the text first\n"
+	"  --llm-url URL, --llm-model M   an OpenAI-compatible endpoint and model\n"
+	"  --offline                 ignore KEYHOLE_LLM_URL\n"
 	"  --format FORMAT           json (default), terraform or cloudformation\n"
 	"  --with-trust              add the role and its trust policy for SOURCE\n"
 	"  --compact                 replace runs of actions by exact wildcards\n"
@@ -51,10 +59,11 @@ static const char generate_usage[] =
 
 struct generate_opts {
 	struct kh_intent intent;
-	const char *intent_path;
+	const char *intent_path, *describe;
 	const char *name, *source, *format;
+	struct kh_describe_opts llm;
 	unsigned flags;
-	int quiet, result, n_allow;
+	int quiet, result, n_allow, explain;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -100,6 +109,12 @@ static int value_opt(struct generate_opts *o, const char *arg, const char *val)
 		o->source = val;
 	} else if (strcmp(arg, "--intent") == 0) {
 		o->intent_path = val;
+	} else if (strcmp(arg, "--describe") == 0) {
+		o->describe = val;
+	} else if (strcmp(arg, "--llm-url") == 0) {
+		o->llm.llm_url = val;
+	} else if (strcmp(arg, "--llm-model") == 0) {
+		o->llm.llm_model = val;
 	} else if (strcmp(arg, "--format") == 0) {
 		o->format = val;
 	} else {
@@ -126,6 +141,11 @@ static int parse_args(struct generate_opts *o, int argc, char **argv)
 			o->quiet = 1;
 		} else if (strcmp(argv[i], "--result") == 0) {
 			o->result = 1;
+		} else if (strcmp(argv[i], "--explain") == 0) {
+			o->explain = 1;
+		} else if (strcmp(argv[i], "--offline") == 0) {
+			o->llm.llm_url = NULL;
+			o->llm.llm_model = NULL;
 		} else if (i + 1 < argc && (rc = value_opt(o, argv[i], argv[i + 1])) >= 0) {
 			if (rc != KH_EXIT_OK)
 				return rc;
@@ -134,28 +154,66 @@ static int parse_args(struct generate_opts *o, int argc, char **argv)
 			return usage_error("unknown option or missing value '%s'", argv[i]);
 		}
 	}
-	if (o->intent_path && o->n_allow)
-		return usage_error("%s", "give either --intent or --allow, not both");
-	if (!o->intent_path && !o->n_allow)
-		return usage_error("%s", "nothing to generate: give --allow or --intent");
+	if (!!o->intent_path + !!o->n_allow + !!o->describe > 1)
+		return usage_error("%s", "give one of --intent, --allow and --describe");
+	if (!o->intent_path && !o->n_allow && !o->describe)
+		return usage_error("%s", "nothing to generate: give --allow, --intent or --describe");
 	return KH_EXIT_OK;
+}
+
+/* Prints what was read from a description: the intent with --explain,
+ * and always the phrases not placed and the notes. */
+static void report_describe(const struct generate_opts *o, const struct kh_buf *intent,
+			    const struct kh_describe_result *d)
+{
+	if (o->explain)
+		fprintf(stderr, "keyhole: intent read from the description:\n%s\n", intent->data);
+	if (o->quiet)
+		return;
+	for (size_t i = 0; i < d->n_unparsed; i++)
+		fprintf(stderr, "keyhole: warning: NOT_UNDERSTOOD: '%s' was left out\n",
+			d->unparsed[i]);
+	for (size_t i = 0; i < d->n_notes; i++)
+		fprintf(stderr, "keyhole: note: %s\n", d->notes[i]);
 }
 
 static int load_intent(struct generate_opts *o)
 {
 	struct kh_error err = {0};
+	struct kh_describe_result d;
+	struct kh_buf req, intent;
+	const char *where = o->describe ? "--describe"
+				       : strcmp(o->intent_path, "-") ? o->intent_path : "<stdin>";
 	size_t len;
-	char *text = cli_read_file(o->intent_path, MAX_INTENT_BYTES, &len);
+	char *text = NULL;
+	int rc = KH_EXIT_OK;
 
-	if (!text)
-		return KH_EXIT_USAGE;
-	if (kh_intent_parse_json(text, len, &o->intent, &err) != KH_OK) {
-		cli_print_error(strcmp(o->intent_path, "-") ? o->intent_path : "<stdin>", &err);
+	kh_buf_init(&req, MAX_INTENT_BYTES);
+	kh_buf_init(&intent, MAX_INTENT_BYTES);
+	kh_describe_result_init(&d);
+	if (o->describe) {
+		kh_buf_puts(&req, "{\"describe\": ");
+		kh_buf_put_json_string(&req, o->describe);
+		kh_buf_puts(&req, "}");
+	} else if ((text = cli_read_file(o->intent_path, MAX_INTENT_BYTES, &len))) {
+		kh_buf_add(&req, text, len);
 		free(text);
-		return KH_EXIT_USAGE;
+	} else {
+		rc = KH_EXIT_USAGE;
 	}
-	free(text);
-	return KH_EXIT_OK;
+	if (rc == KH_EXIT_OK &&
+	    kh_describe_expand_intent(cli_catalog(), req.data, req.len, &o->llm, &intent, &d, &err))
+		rc = KH_EXIT_USAGE;
+	if (rc == KH_EXIT_OK && (o->describe || d.n_grants))
+		report_describe(o, &intent, &d);
+	if (rc == KH_EXIT_OK && kh_intent_parse_json(intent.data, intent.len, &o->intent, &err))
+		rc = KH_EXIT_USAGE;
+	if (rc != KH_EXIT_OK && err.msg[0])
+		cli_print_error(where, &err);
+	kh_describe_result_release(&d);
+	kh_buf_release(&req);
+	kh_buf_release(&intent);
+	return rc;
 }
 
 /* Command-line values override the intent's. */
@@ -215,8 +273,11 @@ int cmd_generate(int argc, char **argv)
 	int rc;
 
 	kh_intent_init(&o.intent);
+	o.llm.llm_url = getenv("KEYHOLE_LLM_URL");
+	o.llm.llm_model = getenv("KEYHOLE_LLM_MODEL");
+	o.llm.llm_api_key = getenv("KEYHOLE_LLM_API_KEY");
 	rc = parse_args(&o, argc, argv);
-	if (rc == KH_EXIT_OK && o.intent_path)
+	if (rc == KH_EXIT_OK && (o.intent_path || o.describe))
 		rc = load_intent(&o);
 	if (rc == KH_EXIT_OK)
 		rc = apply_overrides(&o);

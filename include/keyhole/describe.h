@@ -113,4 +113,18 @@ int kh_describe_parse(const struct kh_catalog *cat, const char *text,
  *  "used_model": false} plus "actions" and "scrubbed" in actions mode. */
 int kh_describe_result_json(const struct kh_describe_result *r, struct kh_buf *out);
 
+/* An intent request that may say what it needs in words: when the JSON
+ * object text holds "describe": "TEXT" and no "grants", the sentence is
+ * parsed and its grants (and its source, unless the request names one)
+ * take the place of "describe"; every other member (name, format,
+ * with_trust, ...) is kept. Without "describe" the text is copied as is.
+ * out receives the intent JSON for kh_intent_parse_json; res (initialised)
+ * receives the parse, for its notes and unparsed phrases. KH_EINPUT when
+ * the text is not a JSON object, "describe" is not a string, both
+ * "describe" and "grants" are given, or nothing in the sentence could be
+ * placed (err quotes what was not understood). */
+int kh_describe_expand_intent(const struct kh_catalog *cat, const char *json, size_t len,
+			      const struct kh_describe_opts *opts, struct kh_buf *out,
+			      struct kh_describe_result *res, struct kh_error *err);
+
 #endif
