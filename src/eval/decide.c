@@ -249,6 +249,21 @@ enum kh_stmt_match kh_engine_match_statement(const struct kh_engine *e, struct k
 	return ev_stmt_match(s, ref.kind, &q, &pm, cond);
 }
 
+int ev_resource_unresolved(const struct kh_engine *e, struct kh_eval_ref ref,
+			   const struct kh_eval_request *req)
+{
+	const struct ev_stmt *s = ev_stmt_at(e, ref);
+	struct ev_req q;
+
+	if (!s || !req->action || !req->resource)
+		return 0;
+	ev_req_prepare(e, req, &q);
+	for (size_t i = 0; i < s->n_resources; i++)
+		if (ev_arn_match(&s->resources[i], &q) < 0)
+			return 1;
+	return 0;
+}
+
 /* ---- deciding ---- */
 
 /* What the scan of all statements found. */

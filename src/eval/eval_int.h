@@ -169,5 +169,9 @@ void ev_req_prepare(const struct kh_engine *e, const struct kh_eval_request *r,
 enum kh_stmt_match ev_stmt_match(const struct ev_stmt *s, int kind, const struct ev_req *q,
 				 int *pmatch, size_t *cond);
 const struct ev_stmt *ev_stmt_at(const struct kh_engine *e, struct kh_eval_ref ref);
+/* Does a Resource/NotResource pattern of the statement hold a variable
+ * that the request cannot resolve? */
+int ev_resource_unresolved(const struct kh_engine *e, struct kh_eval_ref ref,
+			   const struct kh_eval_request *req);
 
 #endif

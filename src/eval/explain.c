@@ -78,6 +78,7 @@ static void put_statement(const struct kh_engine *e, struct kh_eval_ref ref,
 	enum kh_stmt_match m = kh_engine_match_statement(e, ref, req, &ci);
 	const struct ev_cond *c = m == KH_MATCH_CONDITION ? &s->conds[ci] : NULL;
 	int missing = c && !ev_lookup(req, c->key, c->key_len);
+	int unresolved = m == KH_MATCH_RESOURCE && ev_resource_unresolved(e, ref, req);
 
 	if (json) {
 		kh_buf_puts(b, "{\"statement\":");
@@ -85,6 +86,8 @@ static void put_statement(const struct kh_engine *e, struct kh_eval_ref ref,
 		kh_buf_printf(b, ",\"matches\":%s", m == KH_MATCH_YES ? "true" : "false");
 		if (m != KH_MATCH_YES)
 			kh_buf_printf(b, ",\"why\":\"%s\"", why_names[m]);
+		if (unresolved)
+			kh_buf_puts(b, ",\"unresolved_variable\":true");
 		if (c) {
 			kh_buf_puts(b, ",\"condition\":{\"operator\":");
 			kh_buf_put_json_string(b, c->op);
@@ -108,6 +111,8 @@ static void put_statement(const struct kh_engine *e, struct kh_eval_ref ref,
 			      m == KH_MATCH_ACTION	   ? "Action"
 			      : m == KH_MATCH_RESOURCE ? (s->not_resource ? "NotResource" : "Resource")
 						       : (s->not_principal ? "NotPrincipal" : "Principal"));
+	if (unresolved)
+		kh_buf_puts(b, " (a policy variable's key is not in the request)");
 	kh_buf_putc(b, '\n');
 }
 
