@@ -808,15 +808,21 @@ int reader_open(kh_trail_reader *r, const char *data, size_t len, const char *na
 		return rc;
 	}
 	if (r->kind == DOC_RECORD) {
+		/* Parsed afresh after each look-up: a failed one may leave the
+		 * document unusable. */
 		od::value v;
-		bool ok = r->doc.find_field_unordered("eventSource").get(v) == SUCCESS;
-		r->doc.rewind();
-		if (!ok)
-			ok = r->doc.find_field_unordered("eventName").get(v) == SUCCESS;
-		r->doc.rewind();
-		if (!ok) {
+		error_code e = r->doc.find_field_unordered("eventSource").get(v);
+		if (e == simdjson::NO_SUCH_FIELD && !(e = parse_document(r, r->doc_start, r->doc_end)))
+			e = r->doc.find_field_unordered("eventName").get(v);
+		if (e == simdjson::NO_SUCH_FIELD || e == simdjson::INCORRECT_TYPE) {
 			r->fmt = KH_TRAIL_UNKNOWN;
 			return not_cloudtrail(r, err, p);
+		}
+		if (!e)
+			e = parse_document(r, r->doc_start, r->doc_end);
+		if (e) {
+			r->fmt = KH_TRAIL_UNKNOWN;
+			return fail_json(r, err, p, e);
 		}
 	}
 	return KH_OK;
