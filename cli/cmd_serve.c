@@ -200,7 +200,8 @@ int cmd_serve(int argc, char **argv)
 	cfg.log_roots = roots;
 	cfg.catalog = cli_catalog();
 	cfg.log = log_line;
-	cfg.run = slow && strcmp(slow, "1") == 0 ? kh_job_run_test_slow : kh_job_run_unavailable;
+	cfg.run = slow && strcmp(slow, "1") == 0 ? kh_job_run_test_slow : kh_job_run_rightsize;
+	cfg.run_ctx = (void *)cli_catalog();
 	if (kh_store_open_sqlite(db, data_dir, &store, &err) != KH_OK) {
 		cli_print_error(db, &err);
 		return KH_EXIT_USAGE;

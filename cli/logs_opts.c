@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "keyhole/rightsize.h"
 #include "logs_opts.h"
 
 const char logs_opts_help[] =
@@ -263,69 +264,20 @@ int logs_opts_load(const struct logs_opts *o, const struct kh_catalog *cat, int 
 	return o->n_logs ? scan_logs(o, cat, with_principal, out) : read_usages(o, out);
 }
 
-/* Does the summary's principal key name what spec names? Roles match by
- * account and name (the path is optional), sessions by their role. */
-static int key_matches(const struct kh_principal_spec *spec, const char *key)
-{
-	struct kh_principal_spec k;
-	if (kh_principal_spec_parse(key, strlen(key), &k, NULL) != KH_OK)
-		return 0;
-	if (spec->kind == KH_PRINCIPAL_SESSION)
-		return k.kind == KH_PRINCIPAL_ROLE && k.account.len == spec->account.len &&
-		       memcmp(k.account.ptr, spec->account.ptr, k.account.len) == 0 &&
-		       k.name.len == spec->name.len && memcmp(k.name.ptr, spec->name.ptr, k.name.len) == 0;
-	if (k.kind != spec->kind || k.account.len != spec->account.len ||
-	    memcmp(k.account.ptr, spec->account.ptr, k.account.len) != 0)
-		return 0;
-	if (spec->kind == KH_PRINCIPAL_ROOT)
-		return 1;
-	if (k.name.len != spec->name.len || memcmp(k.name.ptr, spec->name.ptr, k.name.len) != 0)
-		return 0;
-	/* A path in the spec must agree; no path ("/") matches any. */
-	return spec->path.len <= 1 ||
-	       (k.path.len == spec->path.len && memcmp(k.path.ptr, spec->path.ptr, k.path.len) == 0);
-}
-
 const char *logs_opts_principal(const struct logs_opts *o, struct kh_usage *u)
 {
-	const struct kh_usage_principal **ps;
-	const char *found = NULL;
-	struct kh_principal_spec spec;
 	struct kh_error err = {0};
-	size_t n;
+	const char *key;
+	const char *spec = o->access_key ? o->access_key : o->principal;
 
-	if (kh_usage_principals(u, &ps, &n) != KH_OK)
-		return NULL;
-	if (o->access_key) {
-		/* The scan kept only that key's events: its principal is the one seen. */
-		if (n != 1) {
-			cli_error("access key %s %s", o->access_key,
-				  n ? "was used by several principals; add --principal"
-				    : "made no calls in the logs");
-			return NULL;
-		}
-		return ps[0]->arn;
-	}
-	if (!o->principal) {
+	if (!spec) {
 		cli_error("--principal ARN (or --access-key) is required");
 		return NULL;
 	}
-	if (kh_principal_spec_parse(o->principal, strlen(o->principal), &spec, &err) != KH_OK) {
-		cli_error("--principal: %s", err.msg);
+	if (kh_usage_resolve_principal(u, spec, &key, &err) != KH_OK) {
+		cli_error("%s%s", err.msg,
+			  err.code == KH_ENOTFOUND ? " (see 'keyhole usage')" : "");
 		return NULL;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (!key_matches(&spec, ps[i]->arn))
-			continue;
-		if (found) {
-			cli_error("--principal %s matches both %s and %s; give the full ARN",
-				  o->principal, found, ps[i]->arn);
-			return NULL;
-		}
-		found = ps[i]->arn;
-	}
-	if (!found)
-		cli_error("principal '%s' made no calls in the logs (see 'keyhole usage')",
-			  o->principal);
-	return found;
+	return key;
 }

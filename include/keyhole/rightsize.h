@@ -87,6 +87,14 @@ struct kh_rightsize_result {
 	size_t n_current_denied;
 };
 
+/* Finds the summary's principal that spec names: a role ARN with or
+ * without its path, an assumed-role session (its role), a user, root; or,
+ * for an access key, the one principal the summary holds (scan with that
+ * key). *key points into the summary. KH_ENOTFOUND when none made calls,
+ * KH_EUSAGE for a bad spec or an ambiguous one; err says which. */
+int kh_usage_resolve_principal(struct kh_usage *u, const char *spec, const char **key,
+			       struct kh_error *err);
+
 /* KH_ENOTFOUND when the principal is not in the usage summary. */
 int kh_rightsize(const struct kh_catalog *cat, struct kh_usage *usage,
 		 const struct kh_rightsize_options *opts, struct kh_rightsize_result *res,

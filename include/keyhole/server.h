@@ -51,17 +51,22 @@ static inline int kh_job_should_stop(struct kh_job_progress *p)
  * On success it appends a JSON value to result_json and returns KH_OK;
  * otherwise a negative kh_err with a message in err (shown to the client,
  * so no paths). After a stop request it may return anything. */
-typedef int (*kh_job_run_fn)(const char *job_json, struct kh_job_progress *progress,
+typedef int (*kh_job_run_fn)(void *ctx, const char *job_json, struct kh_job_progress *progress,
 			     struct kh_buf *result_json, struct kh_error *err);
 
 /* The default runner: fails every job with "right-sizing not available in
  * this build". */
-int kh_job_run_unavailable(const char *job_json, struct kh_job_progress *progress,
+int kh_job_run_unavailable(void *ctx, const char *job_json, struct kh_job_progress *progress,
 			   struct kh_buf *result_json, struct kh_error *err);
+/* The right-sizing runner; ctx is the struct kh_catalog. It scans the
+ * sources, right-sizes for principal_arn and appends {"policy", "format",
+ * "rendered", "report"} (the report as `rightsize --report json` writes it). */
+int kh_job_run_rightsize(void *ctx, const char *job_json, struct kh_job_progress *progress,
+			 struct kh_buf *result_json, struct kh_error *err);
 /* Test hook (selected by `keyhole serve` when KEYHOLE_TEST_SLOW_JOBS=1): a
  * runner that walks ten pretend files in about three seconds, honouring
  * cancellation, so tests can catch a job mid-flight. */
-int kh_job_run_test_slow(const char *job_json, struct kh_job_progress *progress,
+int kh_job_run_test_slow(void *ctx, const char *job_json, struct kh_job_progress *progress,
 			 struct kh_buf *result_json, struct kh_error *err);
 
 /* A named server-side CloudTrail directory. Requests name it, never the path. */
@@ -92,6 +97,7 @@ struct kh_server_config {
 	double rate_burst;           /* 0: 2 * rate_per_sec */
 	int insecure_no_auth;        /* allow a non-loopback bind without tokens */
 	kh_job_run_fn run;           /* NULL: kh_job_run_unavailable */
+	void *run_ctx;               /* passed to run */
 	kh_server_log_fn log;        /* may be NULL */
 	void *log_ctx;
 };

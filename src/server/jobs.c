@@ -14,13 +14,13 @@
 
 /* ---- runners ------------------------------------------------------- */
 
-int kh_job_run_unavailable(const char *job_json, struct kh_job_progress *progress,
+int kh_job_run_unavailable(void *ctx, const char *job_json, struct kh_job_progress *progress,
 			   struct kh_buf *result_json, struct kh_error *err)
 {
 	return kh_error_set(err, KH_EUSAGE, "right-sizing not available in this build");
 }
 
-int kh_job_run_test_slow(const char *job_json, struct kh_job_progress *progress,
+int kh_job_run_test_slow(void *ctx, const char *job_json, struct kh_job_progress *progress,
 			 struct kh_buf *result_json, struct kh_error *err)
 {
 	json_t *job = json_loads(job_json, 0, NULL);
@@ -175,7 +175,7 @@ static void *worker_main(void *arg)
 		}
 		memset(&err, 0, sizeof(err));
 		kh_buf_reset(&result);
-		rc = srv->cfg.run(job.request_json, &slot->progress, &result, &err);
+		rc = srv->cfg.run(srv->cfg.run_ctx, job.request_json, &slot->progress, &result, &err);
 		settle(srv, &job, slot, rc, &result, &err);
 		slot_free(srv, slot);
 		kh_job_release(&job);

@@ -104,13 +104,29 @@ test('a non-loopback address needs a token or --insecure-no-auth', async () => {
   assert.equal(keyhole(['serve', '--workers', '0']).status, 2);
 });
 
-test('the default runner fails jobs clearly', async () => {
-  const srv = await startServer({ args: ['--logs-root', `prod=${tempDir('logs')}`] });
+test('right-sizing jobs: a log root and uploads give the CLI\'s policy and report', async () => {
+  const root = join(process.env.KH_SOURCE_DIR, 'examples', 'cloudtrail');
+  const role = 'arn:aws:iam::111122223333:role/orders-fn-role';
+  const srv = await startServer({ args: ['--logs-root', `example=${root}`] });
   try {
-    const r = await call(srv.url, 'POST', '/v1/rightsize', { json: { principal_arn: 'arn:aws:iam::1:role/x', sources: ['prod'] } });
+    const body = { principal_arn: role, sources: ['example'], since: '2026-09-01', until: '2026-11-01', format: 'terraform' };
+    const r = await call(srv.url, 'POST', '/v1/rightsize', { json: body });
     assert.equal(r.status, 202);
-    const job = await waitJob(srv.url, r.body.job_id, ['failed']);
-    assert.equal(job.error, 'right-sizing not available in this build');
+    const job = await waitJob(srv.url, r.body.job_id, ['done']);
+    assert.equal(job.progress.files_total, 4);
+    assert.equal(job.progress.files_done, 4);
+    assert.deepEqual(job.result.report.coverage, { allowed: 42, observed: 42 });
+    assert.match(job.result.rendered, /data "aws_iam_policy_document" "orders_fn_role"/);
+    // The same policy as `keyhole rightsize`.
+    const cli = keyhole(['rightsize', '--logs', root, '--principal', role, '--since', '2026-09-01',
+      '--until', '2026-11-01', '--quiet', '--out-report', '/dev/null']);
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.deepEqual(job.result.policy, JSON.parse(cli.stdout));
+    // An unknown principal fails the job with a message and no server path.
+    const bad = await call(srv.url, 'POST', '/v1/rightsize', { json: { ...body, principal_arn: 'arn:aws:iam::1:role/x' } });
+    const failed = await waitJob(srv.url, bad.body.job_id, ['failed']);
+    assert.match(failed.error, /made no calls/);
+    assert.ok(!failed.error.includes(root));
   } finally {
     await srv.stop();
   }
