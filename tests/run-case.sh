@@ -21,7 +21,7 @@ want_status=0
 if [ "${KH_UPDATE_GOLDEN:-}" = 1 ]; then
   cp "$out" expected
   [ -f stderr ] && cp "$err" stderr
-  echo "$status" >status.new; [ "$status" = 0 ] && rm -f status.new || mv status.new status
+  if [ "$status" = 0 ]; then rm -f status; else echo "$status" >status; fi
   exit 0
 fi
 fail=0
