@@ -27,111 +27,181 @@
 
 #define FILE_MAX ((size_t)1 << 31)
 
-/* Open-addressing table of (principal, source, name) keys with counts.
- * Keys are stored as "principal\0source\0name" in a growing pool. */
-struct entry {
-	uint64_t hash;
-	size_t off; /* into pool; SIZE_MAX = empty */
-	uint32_t len;
-	uint64_t count;
-};
-
-struct table {
-	struct entry *slots;
-	size_t mask, used;
-	char *pool;
-	size_t pool_len, pool_cap;
-};
-
-/* Mixes n bytes into h, eight at a time. */
-static uint64_t hash_bytes(uint64_t h, const char *p, size_t n)
+/* Counting is two-level: each distinct string (principal, eventSource,
+ * eventName) is interned once per thread and numbered, and the counts are
+ * kept per (principal, source, name) triple of numbers. Real trails have
+ * few distinct strings and many more triples, so this stays small. */
+static uint64_t hash_bytes(const char *p, size_t n)
 {
+	uint64_t h = 0xcbf29ce484222325ULL ^ n;
 	for (; n >= 8; p += 8, n -= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
 		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
 		h ^= h >> 29;
 	}
-	uint64_t w = n;
+	uint64_t w = 0;
 	memcpy(&w, p, n);
-	h = (h ^ w ^ (uint64_t)n << 56) * 0x9E3779B97F4A7C15ULL;
+	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
 	return h ^ (h >> 32);
 }
 
-static void table_init(struct table *t, size_t slots)
+static uint64_t mix(uint64_t x)
 {
-	t->slots = malloc(slots * sizeof *t->slots);
-	for (size_t i = 0; i < slots; i++)
-		t->slots[i].off = SIZE_MAX;
-	t->mask = slots - 1;
-	t->used = 0;
-	t->pool = NULL;
-	t->pool_len = t->pool_cap = 0;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	return x ^ (x >> 33);
 }
 
-static void table_grow(struct table *t);
+/* Interned strings: slots hold 1-based ids into offs[]/lens[]. */
+struct strings {
+	uint32_t *slots;
+	size_t mask, n;
+	uint32_t *offs, *lens;
+	char *pool;
+	size_t pool_len, pool_cap, cap;
+};
 
-/* Adds count to the key (key bytes kb of length kl, with hash h). */
-static void table_add(struct table *t, uint64_t h, const char *kb, size_t kl, uint64_t count)
+/* Counts per triple of string ids; key 0 marks an empty slot. */
+struct triples {
+	struct {
+		uint64_t key;
+		uint64_t count;
+	} *slots;
+	size_t mask, n;
+};
+
+struct table {
+	struct strings str;
+	struct triples tri;
+};
+
+static void *xrealloc(void *p, size_t n)
 {
-	size_t i = h & t->mask;
-	for (;; i = (i + 1) & t->mask) {
-		struct entry *e = &t->slots[i];
-		if (e->off == SIZE_MAX)
-			break;
-		if (e->hash == h && e->len == kl && memcmp(t->pool + e->off, kb, kl) == 0) {
-			e->count += count;
-			return;
-		}
+	p = realloc(p, n);
+	if (!p) {
+		fprintf(stderr, "trail_scan: out of memory\n");
+		exit(1);
 	}
-	if (t->pool_len + kl > t->pool_cap) {
-		t->pool_cap = (t->pool_len + kl) * 2 + 4096;
-		t->pool = realloc(t->pool, t->pool_cap);
-	}
-	memcpy(t->pool + t->pool_len, kb, kl);
-	t->slots[i] = (struct entry){h, t->pool_len, (uint32_t)kl, count};
-	t->pool_len += kl;
-	if (++t->used * 2 > t->mask)
-		table_grow(t);
+	return p;
 }
 
-static void table_grow(struct table *t)
+static void strings_rehash(struct strings *s, size_t slots)
 {
-	struct table n;
-	table_init(&n, (t->mask + 1) * 2);
-	n.pool = t->pool;
-	n.pool_len = t->pool_len;
-	n.pool_cap = t->pool_cap;
-	for (size_t i = 0; i <= t->mask; i++) {
-		struct entry *e = &t->slots[i];
-		if (e->off == SIZE_MAX)
-			continue;
-		size_t j = e->hash & n.mask;
-		while (n.slots[j].off != SIZE_MAX)
-			j = (j + 1) & n.mask;
-		n.slots[j] = *e;
-		n.used++;
+	free(s->slots);
+	s->slots = calloc(slots, sizeof *s->slots);
+	s->mask = slots - 1;
+	for (size_t id = 1; id <= s->n; id++) {
+		size_t i = hash_bytes(s->pool + s->offs[id], s->lens[id]) & s->mask;
+		while (s->slots[i])
+			i = (i + 1) & s->mask;
+		s->slots[i] = (uint32_t)id;
 	}
+}
+
+/* Returns the id (1-based) of p[0, n), adding it when new. */
+static uint32_t intern(struct strings *s, const char *p, size_t n)
+{
+	size_t i = hash_bytes(p, n) & s->mask;
+	for (; s->slots[i]; i = (i + 1) & s->mask) {
+		uint32_t id = s->slots[i];
+		if (s->lens[id] == n && memcmp(s->pool + s->offs[id], p, n) == 0)
+			return id;
+	}
+	if (s->n + 2 > s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->offs = xrealloc(s->offs, s->cap * sizeof *s->offs);
+		s->lens = xrealloc(s->lens, s->cap * sizeof *s->lens);
+	}
+	if (s->pool_len + n > s->pool_cap) {
+		s->pool_cap = (s->pool_len + n) * 2 + 4096;
+		s->pool = xrealloc(s->pool, s->pool_cap);
+	}
+	uint32_t id = (uint32_t)++s->n;
+	memcpy(s->pool + s->pool_len, p, n);
+	s->offs[id] = (uint32_t)s->pool_len;
+	s->lens[id] = (uint32_t)n;
+	s->pool_len += n;
+	s->slots[i] = id;
+	if (s->n * 4 > s->mask * 3)
+		strings_rehash(s, (s->mask + 1) * 2);
+	return id;
+}
+
+static void triples_add(struct triples *t, uint64_t key, uint64_t count);
+
+static void triples_grow(struct triples *t)
+{
+	struct triples n = {calloc((t->mask + 1) * 2, sizeof *t->slots), t->mask * 2 + 1, 0};
+	for (size_t i = 0; i <= t->mask; i++)
+		if (t->slots[i].key)
+			triples_add(&n, t->slots[i].key, t->slots[i].count);
 	free(t->slots);
 	*t = n;
 }
 
+static void triples_add(struct triples *t, uint64_t key, uint64_t count)
+{
+	size_t i = mix(key) & t->mask;
+	for (; t->slots[i].key; i = (i + 1) & t->mask)
+		if (t->slots[i].key == key) {
+			t->slots[i].count += count;
+			return;
+		}
+	t->slots[i].key = key;
+	t->slots[i].count = count;
+	if (++t->n * 4 > t->mask * 3)
+		triples_grow(t);
+}
+
+static void table_init(struct table *t)
+{
+	memset(t, 0, sizeof *t);
+	strings_rehash(&t->str, 1024);
+	t->tri.slots = calloc(4096, sizeof *t->tri.slots);
+	t->tri.mask = 4095;
+}
+
+static void table_release(struct table *t)
+{
+	free(t->str.slots);
+	free(t->str.offs);
+	free(t->str.lens);
+	free(t->str.pool);
+	free(t->tri.slots);
+}
+
+/* Ids are below 2^21 (two million distinct strings) in a key. */
+static uint64_t triple(uint32_t a, uint32_t b, uint32_t c)
+{
+	return (uint64_t)a << 42 | (uint64_t)b << 21 | c;
+}
+
 static void count_event(struct table *t, const struct kh_event *ev)
 {
-	char key[1024];
-	const struct kh_sv *parts[3] = {&ev->principal_arn, &ev->event_source, &ev->event_name};
-	if (!ev->principal_arn.len)
-		parts[0] = ev->invoked_by.len ? &ev->invoked_by : &ev->identity_type;
-	size_t kl = 0;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (int i = 0; i < 3; i++) {
-		size_t n = parts[i]->len < 300 ? parts[i]->len : 300;
-		memcpy(key + kl, parts[i]->ptr, n);
-		kl += n;
-		key[kl++] = '\0';
-		h = hash_bytes(h, parts[i]->ptr, n);
+	const struct kh_sv *who = &ev->principal_arn;
+	if (!who->len)
+		who = ev->invoked_by.len ? &ev->invoked_by : &ev->identity_type;
+	uint32_t a = intern(&t->str, who->ptr, who->len);
+	uint32_t b = intern(&t->str, ev->event_source.ptr, ev->event_source.len);
+	uint32_t c = intern(&t->str, ev->event_name.ptr, ev->event_name.len);
+	triples_add(&t->tri, triple(a, b, c), 1);
+}
+
+/* Adds the counts of src into dst, re-interning src's strings. */
+static void table_merge(struct table *dst, const struct table *src)
+{
+	const struct strings *s = &src->str;
+	uint32_t *map = calloc(s->n + 1, sizeof *map);
+	for (size_t id = 1; id <= s->n; id++)
+		map[id] = intern(&dst->str, s->pool + s->offs[id], s->lens[id]);
+	for (size_t i = 0; i <= src->tri.mask; i++) {
+		uint64_t k = src->tri.slots[i].key;
+		if (k)
+			triples_add(&dst->tri, triple(map[k >> 42], map[(k >> 21) & 0x1fffff], map[k & 0x1fffff]),
+				    src->tri.slots[i].count);
 	}
-	table_add(t, h, key, kl, 1);
+	free(map);
 }
 
 struct shared {
@@ -230,7 +300,7 @@ int main(int argc, char **argv)
 	struct worker *ws = calloc((size_t)threads, sizeof *ws);
 	for (int i = 0; i < threads; i++) {
 		ws[i].sh = &sh;
-		table_init(&ws[i].table, 1 << 12);
+		table_init(&ws[i].table);
 		pthread_create(&ws[i].tid, NULL, work, &ws[i]);
 	}
 	unsigned long long bytes = 0, records = 0, errors = 0;
@@ -241,34 +311,32 @@ int main(int argc, char **argv)
 		errors += ws[i].errors;
 	}
 	/* Merge the per-thread tables into the first. */
-	for (int i = 1; i < threads; i++) {
-		struct table *t = &ws[i].table;
-		for (size_t j = 0; j <= t->mask; j++)
-			if (t->slots[j].off != SIZE_MAX)
-				table_add(&ws[0].table, t->slots[j].hash, t->pool + t->slots[j].off,
-					  t->slots[j].len, t->slots[j].count);
-	}
+	for (int i = 1; i < threads; i++)
+		table_merge(&ws[0].table, &ws[i].table);
 	double secs = now() - t0;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("threads=%d files=%zu records=%llu bytes=%llu keys=%zu errors=%llu seconds=%.3f "
 	       "mb_s=%.1f rec_s=%.0f rss_mb=%.1f\n",
-	       threads, fs.n, records, bytes, ws[0].table.used, errors, secs,
+	       threads, fs.n, records, bytes, ws[0].table.tri.n, errors, secs,
 	       (double)bytes / 1e6 / secs, (double)records / secs, (double)ru.ru_maxrss / 1024.0);
-	if (!quiet && getenv("TRAIL_SCAN_TOP")) {
-		for (size_t j = 0; j <= ws[0].table.mask; j++) {
-			struct entry *e = &ws[0].table.slots[j];
-			if (e->off != SIZE_MAX && e->count > 1000) {
-				const char *k = ws[0].table.pool + e->off;
-				printf("%llu %s %s %s\n", (unsigned long long)e->count, k,
-				       k + strlen(k) + 1, k + strlen(k) + 1 + strlen(k + strlen(k) + 1) + 1);
-			}
+	if (!quiet) {
+		/* The most frequent keys, as a check that counting works. */
+		const struct table *t = &ws[0].table;
+		for (size_t j = 0; j <= t->tri.mask; j++) {
+			uint64_t k = t->tri.slots[j].key;
+			if (!k || t->tri.slots[j].count * 2000 < records)
+				continue;
+			uint32_t id[3] = {(uint32_t)(k >> 42), (uint32_t)(k >> 21) & 0x1fffff,
+					  (uint32_t)k & 0x1fffff};
+			printf("%8llu", (unsigned long long)t->tri.slots[j].count);
+			for (int f = 0; f < 3; f++)
+				printf(" %.*s", (int)t->str.lens[id[f]], t->str.pool + t->str.offs[id[f]]);
+			printf("\n");
 		}
 	}
-	for (int i = 0; i < threads; i++) {
-		free(ws[i].table.slots);
-		free(ws[i].table.pool);
-	}
+	for (int i = 0; i < threads; i++)
+		table_release(&ws[i].table);
 	free(ws);
 	kh_trail_files_release(&fs);
 	return errors ? 1 : 0;

@@ -176,13 +176,20 @@ void line_col(const char *b, size_t off, int *line, int *col)
 /* Fails the reader with a message about record `index` at byte `off`. */
 int fail_at(kh_trail_reader *r, kh_error *err, size_t off, const char *what)
 {
+	char path[64];
+	if (r->kind == DOC_RECORDS)
+		std::snprintf(path, sizeof path, "Records[%zu]", r->elem);
+	else if (r->kind == DOC_EVENTS)
+		std::snprintf(path, sizeof path, "Events[%zu].CloudTrailEvent", r->elem);
+	else if (r->kind == DOC_ARRAY)
+		std::snprintf(path, sizeof path, "[%zu]", r->elem);
+	else
+		path[0] = '\0';
 	r->done = true;
 	r->kind = DOC_NONE;
 	int line = 0, col = 0;
 	if (off <= r->len)
 		line_col(r->buf, off, &line, &col);
-	char path[64];
-	std::snprintf(path, sizeof path, "record %zu", r->index);
 	return kh_error_at(err, KH_EINPUT, line, col, path, "'%s': %s (record %zu, byte offset %zu)",
 			   r->name, what, r->index, off);
 }

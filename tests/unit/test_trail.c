@@ -306,6 +306,7 @@ static void test_record_errors_in_array(void **state)
 	assert_int_equal(kh_trail_next(r, &ev, &err), KH_EINPUT);
 	assert_non_null(strstr(err.msg, "record 1"));
 	assert_non_null(strstr(err.msg, "byte offset 38"));
+	assert_string_equal(err.path, "[1]");
 	assert_int_equal(kh_trail_next(r, &ev, &err), 0); /* the rest is skipped */
 	const char *lines = "{\"eventName\":\"A\"}\n{\"eventName\":\"B\",}\n";
 	assert_int_equal(kh_trail_reader_open(r, lines, strlen(lines), "lines", &err), KH_OK);
