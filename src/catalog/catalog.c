@@ -221,8 +221,11 @@ static int parse_block(struct kh_catalog *cat, struct kh_service *svc,
 	struct kh_action *acts;
 	char *line, *next;
 	size_t lineno = blk->first_line;
+	char *text = kh_arena_strndup(&cat->arena, blk->start, blk->len);
 
-	count_block(blk->text, &c);
+	if (!text)
+		return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
+	count_block(text, &c);
 	rts = kh_arena_alloc(&cat->arena, (c.resources + 1) * sizeof(*rts));
 	keys = kh_arena_alloc(&cat->arena, (c.keys + 1) * sizeof(*keys));
 	acts = kh_arena_alloc(&cat->arena, (c.actions + 1) * sizeof(*acts));
@@ -231,7 +234,7 @@ static int parse_block(struct kh_catalog *cat, struct kh_service *svc,
 	svc->resource_types = rts;
 	svc->condition_keys = keys;
 	svc->actions = acts;
-	for (line = blk->text; line && *line; line = next, lineno++) {
+	for (line = text; line && *line; line = next, lineno++) {
 		char *f[MAX_FIELDS];
 		size_t nf;
 		int rc;
@@ -314,20 +317,26 @@ void kh__service_ensure(const struct kh_catalog *cat, const struct kh_service *s
 }
 
 /* Load time: find each service's S line and block; parse nothing else. */
+/* Load time: find each service's S line and the extent of its block,
+ * without writing to the text (the built-in catalog is read-only data, and
+ * copying it all would cost page faults at every start). */
 static int index_services(struct kh_catalog *cat, struct kh_error *err)
 {
 	size_t n_services = 0, lineno = 0, cap = 0;
-	char *line = cat->text, *next;
+	const char *line = cat->text, *end = cat->text + cat->text_len, *next;
 
-	for (; line && *line; line = next) {
+	for (; line < end; line = next) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		size_t len = eol ? (size_t)(eol - line) : (size_t)(end - line);
+		next = eol ? eol + 1 : end;
 		lineno++;
-		next = strchr(line, '\n');
 		if (line[0] == 'A')
 			cat->n_actions++;
-		if (line[0] == '#' && strncmp(line, "#source ", 8) == 0) {
-			cat->version = line + 8;
+		if (len > 8 && strncmp(line, "#source ", 8) == 0) {
+			cat->version = kh_arena_strndup(&cat->arena, line + 8, len - 8);
 		} else if (line[0] == 'S') {
-			char *f[MAX_FIELDS];
+			struct kh_service *svc;
+			char *copy, *f[MAX_FIELDS];
 			if (n_services == cap) {
 				cap = cap ? cap * 2 : 512;
 				cat->services = realloc(cat->services, cap * sizeof(*cat->services));
@@ -335,30 +344,28 @@ static int index_services(struct kh_catalog *cat, struct kh_error *err)
 				if (!cat->services || !cat->blocks)
 					return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
 			}
-			if (line > cat->text)
-				line[-1] = '\0'; /* ends the previous block */
-			/* A service without lines of its own has an empty block. */
-			if (n_services && cat->blocks[n_services - 1].text == line)
-				cat->blocks[n_services - 1].text = line - 1; /* the NUL just written */
-			if (next)
-				*next++ = '\0';
-			if (split_tabs(line, f) < 3 || f[0][1] != '\0')
+			if (n_services) /* ends the previous block */
+				cat->blocks[n_services - 1].len =
+					(size_t)(line - cat->blocks[n_services - 1].start);
+			copy = kh_arena_strndup(&cat->arena, line, len);
+			if (!copy)
+				return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
+			if (split_tabs(copy, f) < 3 || f[0][1] != '\0')
 				return kh_error_at(err, KH_EINPUT, (int)lineno, 1, NULL,
 						   "catalog: bad service line");
-			memset(&cat->services[n_services], 0, sizeof(*cat->services));
-			cat->services[n_services].prefix = f[1];
-			cat->services[n_services].name = f[2];
-			cat->blocks[n_services].text = next ? next : line + strlen(line);
+			svc = &cat->services[n_services];
+			memset(svc, 0, sizeof(*svc));
+			svc->prefix = f[1];
+			svc->name = f[2];
+			cat->blocks[n_services].start = next;
+			cat->blocks[n_services].len = (size_t)(end - next);
 			cat->blocks[n_services].first_line = lineno + 1;
 			atomic_init(&cat->blocks[n_services].loaded, 0);
 			n_services++;
-			continue;
-		} else if (line[0] != '#' && line[0] != '\n' && !n_services) {
+		} else if (line[0] != '#' && len && !n_services) {
 			return kh_error_at(err, KH_EINPUT, (int)lineno, 1, NULL,
 					   "catalog: line before the first service");
 		}
-		if (next)
-			next++;
 	}
 	if (!n_services)
 		return kh_error_set(err, KH_EINPUT, "catalog has no services");
@@ -396,7 +403,8 @@ static int build_indexes(struct kh_catalog *cat, struct kh_error *err)
 		int is_globals = strcmp(cat->services[i].prefix, "aws") == 0 && !cat->globals;
 		size_t to = is_globals ? total - 1 : n++;
 		svcs[to] = cat->services[i];
-		blks[to].text = cat->blocks[i].text;
+		blks[to].start = cat->blocks[i].start;
+		blks[to].len = cat->blocks[i].len;
 		blks[to].first_line = cat->blocks[i].first_line;
 		atomic_init(&blks[to].loaded, 0);
 		if (is_globals)
@@ -430,8 +438,10 @@ static int parse_all(struct kh_catalog *cat, struct kh_error *err)
 	return KH_OK;
 }
 
-static int catalog_load(const char *data, size_t len, int eager, struct kh_catalog **out,
-			struct kh_error *err)
+/* copy: the caller's data may go away (a file, a test buffer); the
+ * built-in catalog is static read-only data and is used where it is. */
+static int catalog_load(const char *data, size_t len, int copy, int eager,
+			struct kh_catalog **out, struct kh_error *err)
 {
 	struct kh_catalog *cat = calloc(1, sizeof(*cat));
 	int rc;
@@ -441,21 +451,25 @@ static int catalog_load(const char *data, size_t len, int eager, struct kh_catal
 		return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
 	kh_arena_init(&cat->arena);
 	pthread_mutex_init(&cat->lock, NULL);
-	cat->text = malloc(len + 1);
-	if (!cat->text) {
-		kh_catalog_free(cat);
-		return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
+	if (copy) {
+		if (memchr(data, '\0', len)) {
+			kh_catalog_free(cat);
+			return kh_error_set(err, KH_EINPUT, "catalog holds a NUL byte");
+		}
+		if (!(cat->owned = malloc(len + 1))) {
+			kh_catalog_free(cat);
+			return kh_error_set(err, KH_ENOMEM, "out of memory loading the catalog");
+		}
+		memcpy(cat->owned, data, len);
+		cat->owned[len] = '\0';
+		data = cat->owned;
 	}
-	memcpy(cat->text, data, len);
-	cat->text[len] = '\0';
+	cat->text = data;
+	cat->text_len = len;
 	if (len < 18 || strncmp(cat->text, "#keyhole-catalog 1", 18) != 0) {
 		kh_catalog_free(cat);
 		return kh_error_at(err, KH_EINPUT, 1, 1, NULL,
 				   "not a keyhole catalog (expected '#keyhole-catalog 1')");
-	}
-	if (memchr(cat->text, '\0', len)) {
-		kh_catalog_free(cat);
-		return kh_error_set(err, KH_EINPUT, "catalog holds a NUL byte");
 	}
 	rc = index_services(cat, err);
 	if (rc == KH_OK)
@@ -475,13 +489,13 @@ static int catalog_load(const char *data, size_t len, int eager, struct kh_catal
 int kh_catalog_load_mem(const char *data, size_t len, struct kh_catalog **out,
 			struct kh_error *err)
 {
-	return catalog_load(data, len, 1, out, err);
+	return catalog_load(data, len, 1, 1, out, err);
 }
 
 int kh_catalog_builtin(struct kh_catalog **out, struct kh_error *err)
 {
 	/* Checked in full by the tests; parsed lazily, a service at a time. */
-	return catalog_load(kh_catalog_data, (size_t)(kh_catalog_data_end - kh_catalog_data), 0,
+	return catalog_load(kh_catalog_data, (size_t)(kh_catalog_data_end - kh_catalog_data), 0, 0,
 			    out, err);
 }
 
@@ -525,7 +539,7 @@ void kh_catalog_free(struct kh_catalog *cat)
 	pthread_mutex_destroy(&cat->lock);
 	free(cat->services);
 	free(cat->blocks);
-	free(cat->text);
+	free(cat->owned);
 	free(cat);
 }
 

@@ -10,13 +10,16 @@
 
 /* Services are parsed on first use: load time only indexes the file. */
 struct kh_service_block {
-	char *text; /* the service's R/K/A lines, NUL-terminated in place */
+	const char *start; /* the service's R/K/A lines in the catalog text */
+	size_t len;
 	size_t first_line;
 	atomic_int loaded;
 };
 
 struct kh_catalog {
-	char *text; /* the catalog file, split in place: strings point here */
+	const char *text; /* the catalog file (read-only; copied blocks are parsed) */
+	size_t text_len;
+	char *owned;      /* the copy of text, when it had to be copied */
 	const char *version;
 	struct kh_service *services; /* sorted by prefix; "aws" last, unlisted */
 	size_t n_services;

@@ -7,6 +7,8 @@
  * (anon.c). Its reply is checked field by field; what does not fit the
  * catalog or the schema is dropped and reported in notes. */
 #include <curl/curl.h>
+
+#include "util/curl_dyn.h"
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,11 +130,13 @@ static int post(const struct kh_describe_opts *o, const char *body, struct kh_bu
 	struct curl_slist *h = NULL;
 	struct kh_buf url, auth;
 	long code = 0, timeout = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
-	CURL *c = curl_easy_init();
+	CURL *c;
 	CURLcode cc;
-	int rc = KH_OK;
+	int rc = kh__curl_load(err);
 
-	if (!c)
+	if (rc != KH_OK)
+		return rc;
+	if (!(c = curl_easy_init()))
 		return kh_error_set(err, KH_ENOMEM, "cannot start an HTTP client");
 	kh_buf_init(&url, 8192);
 	kh_buf_init(&auth, 8192);

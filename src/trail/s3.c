@@ -7,6 +7,8 @@
 
 #include <curl/curl.h>
 
+#include "util/curl_dyn.h"
+
 #include "keyhole/buf.h"
 #include "keyhole/s3.h"
 
@@ -122,6 +124,8 @@ int kh_s3_new(const struct kh_s3_options *opts, struct kh_s3 **out, struct kh_er
 		s3->endpoint = strndup(opts->endpoint_url, n);
 	}
 	rc = load_credentials(s3, opts->profile, err);
+	if (rc == KH_OK)
+		rc = kh__curl_load(err);
 	if (rc == KH_OK && !(s3->curl = curl_easy_init()))
 		rc = kh_error_set(err, KH_ENOMEM, "cannot start libcurl");
 	if (rc != KH_OK) {
