@@ -180,6 +180,44 @@ static int action_list_finish(struct action_list *l, int rc, const struct kh_act
 	return KH_OK;
 }
 
+/* The first action of svc whose name does not sort before the prefix
+ * (len bytes), case-insensitively: actions sharing a prefix are adjacent. */
+static size_t prefix_lower_bound(const struct kh_service *svc, const char *prefix, size_t len)
+{
+	size_t lo = 0, hi = svc->n_actions;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strncasecmp(svc->actions[mid].name, prefix, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A pattern "service:Name..." without wildcards in the service: only that
+ * service's actions starting with the literal head of the name can match. */
+static int expand_in_service(const struct kh_catalog *cat, const char *pattern, size_t plen,
+			     size_t svc_len, struct action_list *l)
+{
+	const struct kh_service *svc = kh_catalog_service(cat, pattern, svc_len);
+	const char *name = pattern + svc_len + 1;
+	size_t head = strcspn(name, "*?");
+	int rc = KH_OK;
+
+	if (!svc)
+		return KH_OK;
+	for (size_t j = prefix_lower_bound(svc, name, head);
+	     j < svc->n_actions && rc == KH_OK &&
+	     strncasecmp(svc->actions[j].name, name, head) == 0;
+	     j++) {
+		const char *full = svc->actions[j].full_name;
+		if (kh_glob_match(pattern, plen, full, strlen(full), 1))
+			rc = action_list_push(l, &svc->actions[j]);
+	}
+	return rc;
+}
+
 int kh_catalog_expand(const struct kh_catalog *cat, const char *pattern,
 		      const struct kh_action ***out, size_t *n)
 {
@@ -190,6 +228,10 @@ int kh_catalog_expand(const struct kh_catalog *cat, const char *pattern,
 	int svc_wild = strcspn(pattern, "*?") < svc_len;
 	int rc = KH_OK;
 
+	if (colon && !svc_wild) {
+		rc = expand_in_service(cat, pattern, plen, svc_len, &l);
+		return action_list_finish(&l, rc, out, n);
+	}
 	for (size_t i = 0; i < cat->n_services && rc == KH_OK; i++) {
 		const struct kh_service *svc = &cat->services[i];
 		if (!svc_wild && (strlen(svc->prefix) != svc_len ||
