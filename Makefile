@@ -30,7 +30,7 @@ check-asan: bootstrap
 FUZZ_SECONDS ?= 60
 fuzz: bootstrap
 	cmake -S . -B build-fuzz -DKH_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang >/dev/null
-	cmake --build build-fuzz -j $(JOBS)
+	cmake --build build-fuzz -j $(JOBS) --target fuzzers
 	scripts/run-fuzzers build-fuzz $(FUZZ_SECONDS)
 
 # The main job until the service exists: generate and validate the examples.
