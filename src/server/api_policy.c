@@ -1,7 +1,9 @@
-/* api_policy.c - POST /v1/policies/generate and /v1/policies/validate. */
+/* api_policy.c - POST /v1/policies/generate, /v1/policies/validate and
+ * /v1/intents/describe. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyhole/describe.h"
 #include "keyhole/emit.h"
 #include "keyhole/generate.h"
 #include "keyhole/policy.h"
@@ -20,10 +22,72 @@ static void input_error(struct kh__resp *resp, const struct kh_error *err)
 			       err->path);
 }
 
+static void describe_opts(const struct kh_server *srv, struct kh_describe_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->llm_url = srv->llm_url;
+	o->llm_model = srv->llm_model;
+	o->llm_api_key = srv->llm_api_key;
+}
+
+static json_t *string_array(char **v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* Does the body look like an intent that says what it needs in words? Only
+ * then does it go through the free-text parser, so that other intents keep
+ * the intent parser's positions in their errors. */
+static int has_describe(const struct kh_buf *body)
+{
+	json_t *v = json_loadb(body->data, body->len, 0, NULL);
+	int yes = json_is_object(v) && json_object_get(v, "describe") != NULL;
+	json_decref(v);
+	return yes;
+}
+
+/* The emitted result plus the intent it came from and what the free-text
+ * parser could not place. */
+static void respond_generated(struct kh__resp *resp, const struct kh_buf *result,
+			      const struct kh_buf *intent_text, const struct kh_describe_result *dr)
+{
+	json_t *out = json_loadb(result->data, result->len, 0, NULL);
+	json_t *intent = json_loadb(intent_text->data, intent_text->len, 0, NULL);
+	char *text;
+
+	if (!json_is_object(out) || !intent) {
+		json_decref(out);
+		json_decref(intent);
+		kh__resp_error(resp, 500, "internal", "cannot write the result");
+		return;
+	}
+	json_object_set_new(out, "intent", intent);
+	json_object_set_new(out, "unparsed", string_array(dr->unparsed, dr->n_unparsed));
+	json_object_set_new(out, "notes", string_array(dr->notes, dr->n_notes));
+	/* Not kh__resp_json: the policy keeps the order it was written in. */
+	text = json_dumps(out, JSON_COMPACT);
+	json_decref(out);
+	if (!text) {
+		kh__resp_error(resp, 500, "internal", "out of memory");
+		return;
+	}
+	kh_buf_puts(&resp->body, text);
+	kh_buf_putc(&resp->body, '\n');
+	free(text);
+	resp->status = kh_buf_error(&resp->body) ? 500 : 200;
+}
+
 void kh__api_generate(struct kh__req *req, struct kh__resp *resp)
 {
+	const struct kh_catalog *cat = req->srv->cfg.catalog;
 	struct kh_intent intent;
 	struct kh_generate_result res;
+	struct kh_describe_result dr;
+	struct kh_describe_opts dopts;
+	struct kh_buf text, result;
 	struct kh_error err = {0};
 
 	if (req->body.len == 0) {
@@ -31,25 +95,88 @@ void kh__api_generate(struct kh__req *req, struct kh__resp *resp)
 			       " intent JSON object");
 		return;
 	}
+	kh_describe_result_init(&dr);
+	kh_buf_init(&text, 0);
+	kh_buf_init(&result, 0);
 	kh_intent_init(&intent);
-	if (kh_intent_parse_json(req->body.data, req->body.len, &intent, &err) != KH_OK) {
-		input_error(resp, &err);
-		return;
+	describe_opts(req->srv, &dopts);
+	if (has_describe(&req->body)) {
+		if (kh_describe_expand_intent(cat, req->body.data, req->body.len, &dopts, &text, &dr,
+					      &err) != KH_OK) {
+			if (err.code == KH_ENOMEM)
+				kh__resp_error(resp, 500, "internal", "out of memory");
+			else
+				input_error(resp, &err);
+			goto out;
+		}
+	} else if (kh_buf_add(&text, req->body.data, req->body.len) != KH_OK) {
+		kh__resp_error(resp, 500, "internal", "out of memory");
+		goto out;
 	}
-	if (kh_generate(req->srv->cfg.catalog, &intent, 0, &res, &err) != KH_OK) {
+	if (kh_intent_parse_json(text.data, text.len, &intent, &err) != KH_OK) {
+		input_error(resp, &err);
+		goto out;
+	}
+	if (kh_generate(cat, &intent, 0, &res, &err) != KH_OK) {
 		if (err.code == KH_ENOMEM || err.code == KH_EINTERNAL)
 			kh__resp_error(resp, 500, "internal", "policy generation failed");
 		else
 			input_error(resp, &err);
-		kh_intent_release(&intent);
-		return;
+		goto out;
 	}
-	if (kh_emit_result_json(&res, res.format, res.flags, &resp->body) != KH_OK)
+	if (kh_emit_result_json(&res, res.format, res.flags, &result) != KH_OK)
 		kh__resp_error(resp, 500, "internal", "cannot write the result");
 	else
-		resp->status = 200;
+		respond_generated(resp, &result, &text, &dr);
 	kh_generate_result_release(&res);
+out:
 	kh_intent_release(&intent);
+	kh_buf_release(&result);
+	kh_buf_release(&text);
+	kh_describe_result_release(&dr);
+}
+
+/* {"text": "...", "name"?: "..."} -> {intent, unparsed, notes, terms,
+ * used_model}: the free-text parse on its own, for a preview. */
+void kh__api_describe(struct kh__req *req, struct kh__resp *resp)
+{
+	json_t *body = kh__body_object(req, resp);
+	struct kh_describe_opts opts;
+	struct kh_describe_result dr;
+	struct kh_error err = {0};
+	const char *key, *text, *name;
+	json_t *v;
+	int rc;
+
+	if (!body)
+		return;
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "text") && strcmp(key, "name")) {
+			kh__resp_error(resp, 400, "bad_request", "unknown field '%.64s'", key);
+			json_decref(body);
+			return;
+		}
+	}
+	text = json_string_value(json_object_get(body, "text"));
+	name = json_string_value(json_object_get(body, "name"));
+	if (!text || (json_object_get(body, "name") && (!name || !*name))) {
+		kh__resp_error(resp, 400, "bad_request", !text ? "text must be a string"
+							  : "name must be a non-empty string");
+		json_decref(body);
+		return;
+	}
+	describe_opts(req->srv, &opts);
+	opts.name = name;
+	kh_describe_result_init(&dr);
+	rc = kh_describe_parse(req->srv->cfg.catalog, text, &opts, &dr, &err);
+	if (rc == KH_OK && kh_describe_result_json(&dr, &resp->body) == KH_OK)
+		resp->status = 200;
+	else if (rc == KH_ELIMIT || rc == KH_EUSAGE || rc == KH_EINPUT)
+		input_error(resp, &err);
+	else
+		kh__resp_error(resp, 500, "internal", "cannot read the text");
+	kh_describe_result_release(&dr);
+	json_decref(body);
 }
 
 /* The policy's text: a string member is the document as written (positions

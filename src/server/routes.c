@@ -1,5 +1,5 @@
 /* routes.c - the route table, response helpers, and the small handlers:
- * health, metrics, OpenAPI, docs and the catalog. */
+ * health, metrics, OpenAPI, docs, the catalog and the log roots. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +28,10 @@ static const struct kh__route routes[] = {
 	{"GET", "/v1/catalog/services", h_services, KH_ROUTE_AUTH},
 	{"GET", "/v1/catalog/services/{prefix}", h_service, KH_ROUTE_AUTH | KH_ROUTE_ARG},
 	{"POST", "/v1/feedback", kh__api_feedback, KH_ROUTE_AUTH},
+	{"POST", "/v1/intents/describe", kh__api_describe, KH_ROUTE_AUTH},
+	{"GET", "/v1/log-roots", kh__api_log_roots, KH_ROUTE_AUTH},
+	{"GET", "/", kh__web_index, 0},
+	{"GET", "/assets/{name}", kh__web_asset, KH_ROUTE_ARG},
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -258,4 +262,15 @@ static void h_service(struct kh__req *req, struct kh__resp *resp)
 	kh_buf_put_json_string(b, svc->prefix);
 	kh_buf_puts(b, "}\n");
 	resp->status = kh_buf_error(b) ? 500 : 200;
+}
+
+/* Names only: the directories stay on the server. */
+void kh__api_log_roots(struct kh__req *req, struct kh__resp *resp)
+{
+	const struct kh_server_config *c = &req->srv->cfg;
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < c->n_log_roots; i++)
+		json_array_append_new(list, json_pack("{s:s}", "name", c->log_roots[i].name));
+	kh__resp_json(resp, 200, list ? json_pack("{s:o}", "log_roots", list) : NULL);
 }

@@ -48,8 +48,21 @@ static int queue(struct kh__req *req, struct MHD_Connection *conn, struct kh__re
 	MHD_add_response_header(r, "Content-Type",
 				resp->content_type ? resp->content_type : "application/json");
 	MHD_add_response_header(r, "X-Request-Id", req->id);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "Cache-Control",
+				resp->cache_control ? resp->cache_control : "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (resp->etag[0])
+		MHD_add_response_header(r, "ETag", resp->etag);
+	if (resp->web_page) {
+		/* Scripts, styles and requests come from this server only; no
+		 * inline code, no framing. */
+		MHD_add_response_header(r, "Content-Security-Policy",
+					"default-src 'none'; script-src 'self'; style-src 'self';"
+					" img-src 'self' data:; connect-src 'self'; base-uri 'none';"
+					" form-action 'none'; frame-ancestors 'none'");
+		MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+		MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	}
 	if (resp->retry_after[0])
 		MHD_add_response_header(r, "Retry-After", resp->retry_after);
 	if (resp->allow)
@@ -100,7 +113,7 @@ static size_t body_limit(const struct kh__req *req)
 static int preflight(struct kh__req *req, struct MHD_Connection *conn)
 {
 	struct kh__resp resp;
-	const char *allow = NULL, *len_hdr, *auth;
+	const char *allow = NULL, *len_hdr, *auth, *etag;
 	int stop = 0;
 
 	resp_init(&resp);
@@ -116,6 +129,9 @@ static int preflight(struct kh__req *req, struct MHD_Connection *conn)
 		}
 		stop = 1;
 	}
+	etag = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+	if (etag)
+		snprintf(req->if_none_match, sizeof(req->if_none_match), "%s", etag);
 	if (!stop && (req->route->flags & KH_ROUTE_AUTH)) {
 		auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 		stop = kh__auth_check(req, auth, &resp) != 0;
@@ -352,6 +368,9 @@ int kh_server_start(const struct kh_server_config *cfg, struct kh_server **out,
 	kh_buf_init(&srv->docs_html, 0);
 	pthread_mutex_init(&srv->services_lock, NULL);
 	randombytes_buf(&srv->id_salt, sizeof(srv->id_salt));
+	srv->llm_url = getenv("KEYHOLE_LLM_URL");
+	srv->llm_model = getenv("KEYHOLE_LLM_MODEL");
+	srv->llm_api_key = getenv("KEYHOLE_LLM_API_KEY");
 
 	if (parse_addr(srv->cfg.host, srv->cfg.port, &ss, &loopback) != 0)
 		rc = kh_error_set(err, KH_EUSAGE, "'%s' is not an IP address", srv->cfg.host);

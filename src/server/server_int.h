@@ -7,6 +7,7 @@
  *           feedback.  jobs.c: the worker pool.  auth.c: tokens and the
  *           rate limit.  metrics.c: counters and the Prometheus text.
  *           docs.c: the HTML page from the OpenAPI document.
+ *           assets.c: the embedded web UI (web/, linked in by assets_data.S).
  */
 #ifndef KEYHOLE_SERVER_INT_H
 #define KEYHOLE_SERVER_INT_H
@@ -30,6 +31,7 @@ struct kh__req {
 	char path[256];                /* truncated copy for the log */
 	char id[20];                   /* request id, also X-Request-Id */
 	char route_arg[72];            /* the {id} or {prefix} segment */
+	char if_none_match[72];        /* the If-None-Match header, truncated */
 	struct kh_buf body;
 	int too_large;                 /* body exceeded its limit */
 	int responded;                 /* a response is queued */
@@ -46,6 +48,9 @@ struct kh__resp {
 	char retry_after[16];          /* set for 429 */
 	const char *allow;             /* set for 405 */
 	int bearer_challenge;          /* 401: send WWW-Authenticate */
+	const char *cache_control;     /* static; "no-store" when NULL */
+	char etag[24];                 /* sent when set */
+	int web_page;                  /* the web UI: send its security headers */
 };
 
 typedef void (*kh__handler)(struct kh__req *req, struct kh__resp *resp);
@@ -97,6 +102,8 @@ struct kh_server {
 	struct kh_buf services_json;
 	struct kh_buf docs_html;
 	pthread_mutex_t services_lock; /* builds services_json once */
+	/* the free-text parser's model, from KEYHOLE_LLM_* at start (NULL: offline) */
+	const char *llm_url, *llm_model, *llm_api_key;
 };
 
 /* routes.c */
@@ -123,6 +130,12 @@ void kh__api_rightsize_start(struct kh__req *req, struct kh__resp *resp);
 void kh__api_rightsize_get(struct kh__req *req, struct kh__resp *resp);
 void kh__api_rightsize_cancel(struct kh__req *req, struct kh__resp *resp);
 void kh__api_feedback(struct kh__req *req, struct kh__resp *resp);
+void kh__api_describe(struct kh__req *req, struct kh__resp *resp);
+void kh__api_log_roots(struct kh__req *req, struct kh__resp *resp);
+
+/* assets.c: the web UI embedded from web/ (GET / and /assets/{name}). */
+void kh__web_index(struct kh__req *req, struct kh__resp *resp);
+void kh__web_asset(struct kh__req *req, struct kh__resp *resp);
 
 /* jobs.c */
 int kh__jobs_start(struct kh_server *srv, struct kh_error *err);

@@ -47,6 +47,10 @@ test('every documented operation behaves as documented', async () => {
     listServices: ['/v1/catalog/services'],
     getService: ['/v1/catalog/services/sqs'],
     giveFeedback: ['/v1/feedback', { json: { rating: 'down' } }],
+    describeIntent: ['/v1/intents/describe', { json: { text: 'my lambda reads the orders bucket' } }],
+    listLogRoots: ['/v1/log-roots'],
+    webIndex: ['/'],
+    webAsset: ['/assets/app.js'],
   };
   let checked = 0;
   for (const [path, ops] of Object.entries(spec.paths)) {
@@ -70,7 +74,8 @@ test('every route the server answers is documented', async () => {
   const spec = (await call(URL_, 'GET', '/openapi.json')).body;
   const templ = Object.keys(spec.paths).map((p) => new RegExp('^' + p.replace(/\{[^}]+\}/g, '[^/]+') + '$'));
   for (const p of ['/healthz', '/metrics', '/openapi.json', '/docs', '/v1/policies/generate', '/v1/policies/validate',
-    '/v1/uploads', '/v1/rightsize', '/v1/rightsize/job_x', '/v1/catalog/services', '/v1/catalog/services/s3', '/v1/feedback'])
+    '/v1/uploads', '/v1/rightsize', '/v1/rightsize/job_x', '/v1/catalog/services', '/v1/catalog/services/s3', '/v1/feedback',
+    '/v1/intents/describe', '/v1/log-roots', '/', '/assets/app.js'])
     assert.ok(templ.some((re) => re.test(p)), `${p} is not in /openapi.json`);
   // Methods the spec does not list for a path are 405.
   for (const [path, ops] of Object.entries(spec.paths)) {

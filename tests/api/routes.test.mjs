@@ -88,7 +88,8 @@ test('bad JSON reports line and column', async () => {
 });
 
 test('unknown route is 404, wrong method is 405 with Allow', async () => {
-  for (const p of ['/', '/v1', '/v1/nope', '/v2/policies/generate', '/healthz/', '/v1/rightsize/a/b'])
+  // '/' is the web UI (tests/api/ui.test.mjs).
+  for (const p of ['/index.html', '/assets/', '/assets/a/b', '/v1', '/v1/nope', '/v2/policies/generate', '/healthz/', '/v1/rightsize/a/b'])
     assertError(await call(URL_, 'GET', p), 404, 'not_found');
   let r = await call(URL_, 'GET', '/v1/policies/generate');
   assertError(r, 405, 'method_not_allowed');
