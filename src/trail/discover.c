@@ -311,7 +311,8 @@ int kh_trail_discover(const char *const *paths, size_t n_paths, const struct kh_
 		kh_trail_files_release(out);
 		return rc;
 	}
-	qsort(out->items, out->n, sizeof *out->items, cmp_files);
+	if (out->n > 1)
+		qsort(out->items, out->n, sizeof *out->items, cmp_files);
 	return KH_OK;
 }
 

@@ -343,6 +343,13 @@ static int merge_workers(struct worker *ws, int n, struct kh_usage **out)
 	return KH_OK;
 }
 
+static int cmp_problem(const void *a, const void *b)
+{
+	const struct kh_scan_problem *x = a, *y = b;
+	int c = strcmp(x->file ? x->file : "", y->file ? y->file : "");
+	return c ? c : strcmp(x->message ? x->message : "", y->message ? y->message : "");
+}
+
 int kh_scan(const struct kh_catalog *cat, const struct kh_scan_options *opts, struct kh_usage **out,
 	    struct kh_scan_problems *problems, struct kh_error *err)
 {
@@ -387,6 +394,9 @@ int kh_scan(const struct kh_catalog *cat, const struct kh_scan_options *opts, st
 		rc = kh_error_set(err, KH_ENOMEM, "out of memory");
 	release_scan(&s, ws, n);
 	kh_mapper_free(mapper);
+	/* Threads finish in any order; report bad files in name order. */
+	if (problems->n > 1)
+		qsort(problems->items, problems->n, sizeof(*problems->items), cmp_problem);
 	return rc;
 }
 
