@@ -220,12 +220,21 @@ int kh_emit_result_json(const struct kh_generate_result *res, enum kh_format f, 
 			struct kh_buf *out)
 {
 	struct kh_buf rendered;
-	json_t *o = json_object();
+	json_t *o;
 	char *text = NULL;
 	int rc;
 
 	kh_buf_init(&rendered, 0);
 	rc = kh_emit(res, f, flags, &rendered);
+	if (rc == KH_OK) {
+		int direct = kh__result_json_direct(res, f, &rendered, out);
+		if (direct != KH__DIRECT_UNSURE) {
+			kh_buf_release(&rendered);
+			return direct;
+		}
+	}
+	/* The general path, through a jansson tree. */
+	o = json_object();
 	if (o && rc == KH_OK) {
 		json_object_set_new(o, "policy", policy_json(res->policy));
 		if (res->trust_policy)

@@ -26,6 +26,14 @@ void kh__names_free(struct kh__names *names);
 /* "BucketName" -> "bucket_name", "DBInstanceName" -> "db_instance_name". */
 void kh__snake(struct kh_buf *out, const char *s, size_t len);
 
+/* Appends the API result (kh_emit_result_json) for res, f and the rendered
+ * text to out without a JSON tree. Returns KH__DIRECT_UNSURE, leaving out
+ * as it was, when only jansson would write this result exactly; else KH_OK
+ * or out's error. */
+#define KH__DIRECT_UNSURE 1
+int kh__result_json_direct(const struct kh_generate_result *res, enum kh_format f,
+			   const struct kh_buf *rendered, struct kh_buf *out);
+
 int kh__emit_terraform(const struct kh_generate_result *res, struct kh_buf *out);
 int kh__emit_cloudformation(const struct kh_generate_result *res, int json, struct kh_buf *out);
 
