@@ -269,7 +269,7 @@ static int list_sources(struct scan *s, struct kh_error *err)
 	if (rc == KH_ENOMEM)
 		kh_error_set(err, rc, "out of memory");
 	/* Largest first balances the threads; names break ties stably. */
-	if (rc == KH_OK)
+	if (rc == KH_OK && s->n_sources > 1)
 		qsort(s->sources, s->n_sources, sizeof(*s->sources), cmp_source_size);
 	return rc;
 }
