@@ -203,6 +203,8 @@ static int expand_in_service(const struct kh_catalog *cat, const char *pattern, 
 	const struct kh_service *svc = kh_catalog_service(cat, pattern, svc_len);
 	const char *name = pattern + svc_len + 1;
 	size_t head = strcspn(name, "*?");
+	/* "Head*" matches the whole range: no glob needed. */
+	int prefix_only = name[head] == '*' && name[head + 1] == '\0';
 	int rc = KH_OK;
 
 	if (!svc)
@@ -212,7 +214,7 @@ static int expand_in_service(const struct kh_catalog *cat, const char *pattern, 
 	     strncasecmp(svc->actions[j].name, name, head) == 0;
 	     j++) {
 		const char *full = svc->actions[j].full_name;
-		if (kh_glob_match(pattern, plen, full, strlen(full), 1))
+		if (prefix_only || kh_glob_match(pattern, plen, full, strlen(full), 1))
 			rc = action_list_push(l, &svc->actions[j]);
 	}
 	return rc;

@@ -471,17 +471,13 @@ static int check_intent(struct kh__gen *g)
 static int finish(struct kh__gen *g)
 {
 	struct kh_generate_result *r = g->res;
-	struct kh_buf text;
-	int rc;
+	int rc = KH_OK;
 
 	if (!r->policy->n_statements)
 		return kh_error_set(g->err, KH_EINPUT,
 				    "the intent allows no actions; see the warnings");
-	kh_buf_init(&text, 0);
-	rc = kh_policy_write(r->policy, &text, 0);
-	r->policy_size = kh_policy_text_size(text.data, text.len);
-	kh_buf_release(&text);
-	if (rc == KH_OK && r->policy_size > KH_POLICY_MAX_MANAGED)
+	r->policy_size = kh__policy_size(r->policy);
+	if (r->policy_size > KH_POLICY_MAX_MANAGED)
 		rc = kh__warn(r, "POLICY_TOO_LARGE",
 			      "the policy is %zu characters without whitespace, over the %d "
 			      "of a managed policy; compact or narrow the grants",

@@ -19,6 +19,10 @@ int kh__compact_actions(const struct kh_catalog *cat, struct kh_strlist *actions
  * assume the role; NULL on no memory. */
 struct kh_policy *kh__trust_policy(const char *principal, const char *source);
 
+/* kh_policy_text_size of p as kh_policy_write writes it, without writing
+ * it: the characters IAM counts against its size limits. */
+size_t kh__policy_size(const struct kh_policy *p);
+
 /* Writes the CamelCase form of s ("orders-fn" -> "OrdersFn", "s3" -> "S3"),
  * keeping letters and digits, at most max characters. */
 void kh__camel(struct kh_buf *out, const char *s, size_t len, size_t max);
