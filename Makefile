@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all build check check-asan fuzz demo bootstrap catalog catalog-check clean format
+.PHONY: all build check check-asan fuzz demo bootstrap catalog catalog-check clean format serve screenshots
 
 all: build
 
@@ -65,3 +65,14 @@ eval-llm: build
 # The full differential run of the evaluation engine against the peer simulator.
 differential-full: build
 	KH_PEERS_DIR=tests/peers node tests/differential/run.js $(BUILD)/keyhole --cases 50000 --managed 10000 --seed 1
+
+# The web UI and the API on http://127.0.0.1:8080/, with the example logs as
+# the log root "example". Stop with Ctrl-C.
+serve: bootstrap build
+	@echo "keyhole: open http://127.0.0.1:8080/ (Ctrl-C stops the server)"
+	$(BUILD)/keyhole serve --listen 127.0.0.1:8080 --db $(BUILD)/keyhole.db --logs-root example=examples/cloudtrail
+
+# Retakes docs/screenshots/*.png (every page, light and dark, 1280x800) with
+# Debian's Chromium against a temporary server.
+screenshots: bootstrap build
+	KH_BIN=$(BUILD)/keyhole KH_SOURCE_DIR=$(CURDIR) node tests/browser/screenshots.mjs docs/screenshots

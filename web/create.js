@@ -172,7 +172,7 @@ async function generate(ev) {
       .map((format) => api('POST', '/v1/policies/generate', { ...intent, format })));
     last = { intent: json.intent, result: json };
     const update = policyTabs($('#create-tabs'), {}, 'create', intent.name);
-    update('json', JSON.stringify(json.policy, null, 2) + (json.trust_policy
+    update('json', json.rendered.trimEnd() + (json.trust_policy
       ? `\n\n// trust policy\n${JSON.stringify(json.trust_policy, null, 2)}` : ''));
     update('terraform', tf.rendered);
     update('cloudformation', cfn.rendered);

@@ -137,7 +137,7 @@ async function start(ev) {
     const result = await follow(jobId, paintProgress);
     jobId = null;
     const update = policyTabs($('#rs-tabs'), {}, 'rs', 'rightsized');
-    update('json', JSON.stringify(result.policy, null, 2));
+    update('json', result.rendered);
     $('#rs-report').replaceChildren(report(result.report));
     $('#rs-result').hidden = false;
     status('Right-sizing finished');

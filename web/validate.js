@@ -28,7 +28,7 @@ async function run(ev) {
     const r = await api('POST', '/v1/policies/validate', body);
     const t = r.totals || {};
     $('#v-summary').textContent = r.findings.length
-      ? Object.entries(t).filter(([, v]) => v).map(([k, v]) => `${v} ${k.toLowerCase().replace(/_/g, ' ')}`).join(', ')
+      ? Object.entries(t).filter(([, v]) => v).map(([k, v]) => `${v} ${k.toLowerCase().replace(/_/g, ' ')}${v > 1 ? 's' : ''}`).join(', ')
       : 'No findings: the policy is valid.';
     $('#v-findings').replaceChildren(...r.findings.map((f) => el('li', { class: 'finding' },
       el('span', { class: `sev sev-${f.severity}` }, f.severity.replace(/_/g, ' ')),
