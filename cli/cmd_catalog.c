@@ -142,17 +142,6 @@ static int do_actions(const struct kh_catalog *cat, const struct catalog_opts *o
 	return flush(&b);
 }
 
-static void put_string_array(struct kh_buf *b, const char *const *items, size_t n)
-{
-	kh_buf_putc(b, '[');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			kh_buf_putc(b, ',');
-		kh_buf_put_json_string(b, items[i]);
-	}
-	kh_buf_putc(b, ']');
-}
-
 static void show_json(struct kh_buf *b, const struct kh_action *a)
 {
 	kh_buf_puts(b, "{\"action\":");
@@ -173,9 +162,9 @@ static void show_json(struct kh_buf *b, const struct kh_action *a)
 		kh_buf_printf(b, ",\"required\":%s}", r->required ? "true" : "false");
 	}
 	kh_buf_puts(b, "],\"condition_keys\":");
-	put_string_array(b, a->condition_keys, a->n_condition_keys);
+	kh_buf_put_json_strings(b, a->condition_keys, a->n_condition_keys);
 	kh_buf_puts(b, ",\"dependent_actions\":");
-	put_string_array(b, a->dependent_actions, a->n_dependent_actions);
+	kh_buf_put_json_strings(b, a->dependent_actions, a->n_dependent_actions);
 	kh_buf_puts(b, "}\n");
 }
 

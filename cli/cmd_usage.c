@@ -13,14 +13,6 @@ static const char usage_usage[] =
 	"Without --principal: every principal with its calls, distinct actions, regions,\n"
 	"errors and first/last seen. With --principal: that principal's actions.\n";
 
-static const char *iso(long long t, char *buf, size_t n)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-	if (!t || !gmtime_r(&tt, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return "-";
-	return buf;
-}
 
 static void put_principal_row(struct kh_buf *b, const struct kh_usage_principal *p, int json,
 			      int first)
@@ -35,8 +27,8 @@ static void put_principal_row(struct kh_buf *b, const struct kh_usage_principal 
 		kh_buf_put_json_string(b, p->arn);
 		kh_buf_printf(b, ",\"calls\":%llu,\"actions\":%zu,\"errors\":%llu,\"first\":\"%s\","
 				 "\"last\":\"%s\",\"regions\":[",
-			      p->calls, actions, p->errors, iso(p->first, f, sizeof(f)),
-			      iso(p->last, l, sizeof(l)));
+			      p->calls, actions, p->errors, kh_usage_time_text(p->first, f),
+			      kh_usage_time_text(p->last, l));
 		for (size_t i = 0; i < p->n_regions; i++) {
 			if (i)
 				kh_buf_putc(b, ',');
@@ -46,7 +38,7 @@ static void put_principal_row(struct kh_buf *b, const struct kh_usage_principal 
 		return;
 	}
 	kh_buf_printf(b, "%-64s %7llu %7zu %6llu  %s  %s  ", p->arn, p->calls, actions, p->errors,
-		      iso(p->first, f, sizeof(f)), iso(p->last, l, sizeof(l)));
+		      kh_usage_time_text(p->first, f), kh_usage_time_text(p->last, l));
 	for (size_t i = 0; i < p->n_regions; i++)
 		kh_buf_printf(b, "%s%s", i ? "," : "", p->regions[i]);
 	kh_buf_putc(b, '\n');
@@ -64,12 +56,12 @@ static void put_actions(struct kh_buf *b, const struct kh_usage_principal *p, in
 			kh_buf_put_json_string(b, e->name);
 			kh_buf_printf(b, ",\"class\":\"%s\",\"count\":%llu,\"first\":\"%s\",\"last\":\"%s\","
 					 "\"resources\":%zu}",
-				      kh_usage_class_name(e->cls), e->count, iso(e->first, f, sizeof(f)),
-				      iso(e->last, l, sizeof(l)), e->n_resources);
+				      kh_usage_class_name(e->cls), e->count, kh_usage_time_text(e->first, f),
+				      kh_usage_time_text(e->last, l), e->n_resources);
 		} else {
 			kh_buf_printf(b, "%-14s %-52s %7llu  %s  %s\n", kh_usage_class_name(e->cls),
-				      e->name, e->count, iso(e->first, f, sizeof(f)),
-				      iso(e->last, l, sizeof(l)));
+				      e->name, e->count, kh_usage_time_text(e->first, f),
+				      kh_usage_time_text(e->last, l));
 		}
 	}
 	if (json)

@@ -39,6 +39,8 @@ int kh_buf_printf(struct kh_buf *b, const char *fmt, ...) __attribute__((format(
 int kh_buf_vprintf(struct kh_buf *b, const char *fmt, va_list ap);
 /* Appends s as a JSON string literal, quotes included. */
 int kh_buf_put_json_string(struct kh_buf *b, const char *s);
+/* Appends ["a","b",...] (no spaces). */
+int kh_buf_put_json_strings(struct kh_buf *b, const char *const *items, size_t n);
 /* Makes sure there is room for n more bytes (plus the NUL). */
 int kh_buf_grow(struct kh_buf *b, size_t n);
 /* Removes trailing bytes so that len becomes n (n <= len). */

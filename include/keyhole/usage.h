@@ -90,4 +90,8 @@ int kh_usage_read(const char *text, size_t len, struct kh_usage **out, struct kh
 
 const char *kh_usage_class_name(enum kh_usage_class cls);
 
+/* Writes unix seconds t as ISO 8601 UTC ("2026-10-01T08:10:00Z") into buf
+ * and returns it; returns "-" (static) when t is 0 or out of range. */
+const char *kh_usage_time_text(long long t, char buf[32]);
+
 #endif

@@ -17,14 +17,6 @@ int kh_report_format_parse(const char *s, enum kh_report_format *out)
 	return 0;
 }
 
-static const char *iso(long long t, char *buf, size_t n)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-	if (!t || !gmtime_r(&tt, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return "-";
-	return buf;
-}
 
 static const char *state_name(enum kh_grant_state s)
 {
@@ -50,7 +42,7 @@ static void json_time(struct kh_buf *b, const char *key, long long t)
 	char s[32];
 	kh_buf_printf(b, ",\"%s\":", key);
 	if (t)
-		kh_buf_put_json_string(b, iso(t, s, sizeof(s)));
+		kh_buf_put_json_string(b, kh_usage_time_text(t, s));
 	else
 		kh_buf_puts(b, "null");
 }
@@ -151,8 +143,8 @@ static void text_entries(struct kh_buf *b, const char *title, const struct kh_us
 		kh_buf_puts(b, "| call | count | first seen | last seen |\n|---|---|---|---|\n");
 	for (size_t i = 0; i < n; i++)
 		kh_buf_printf(b, md ? "| `%s` | %llu | %s | %s |\n" : "  %-48s %6llu  %s .. %s\n",
-			      e[i]->name, e[i]->count, iso(e[i]->first, f, sizeof(f)),
-			      iso(e[i]->last, l, sizeof(l)));
+			      e[i]->name, e[i]->count, kh_usage_time_text(e[i]->first, f),
+			      kh_usage_time_text(e[i]->last, l));
 }
 
 static void text_used(const struct kh_rightsize_result *r, struct kh_buf *b, int md)
@@ -167,8 +159,8 @@ static void text_used(const struct kh_rightsize_result *r, struct kh_buf *b, int
 		const struct kh_rightsize_action *a = &r->actions[i];
 		kh_buf_printf(b, md ? "| `%s`%s | %llu | %s | %s | " : "  %-48s%s %6llu  %s .. %s  ",
 			      a->action->full_name, a->entry->cls == KH_USAGE_DENIED ? " (denied)" : "",
-			      a->entry->count, iso(a->entry->first, f, sizeof(f)),
-			      iso(a->entry->last, l, sizeof(l)));
+			      a->entry->count, kh_usage_time_text(a->entry->first, f),
+			      kh_usage_time_text(a->entry->last, l));
 		for (size_t j = 0; j < a->n_resources; j++)
 			kh_buf_printf(b, md ? "%s`%s`" : "%s%s", j ? ", " : "", a->resources[j]);
 		if (a->star)
@@ -227,7 +219,7 @@ static void text_report(const struct kh_rightsize_result *r, struct kh_buf *b, i
 			 : "scanned:   %llu files (%llu skipped), %llu events (%llu not API calls), "
 			   "%llu bytes, %s .. %s\n",
 		      s->files, s->files_skipped, s->events, s->events_skipped, s->bytes,
-		      iso(s->first, f, sizeof(f)), iso(s->last, l, sizeof(l)));
+		      kh_usage_time_text(s->first, f), kh_usage_time_text(s->last, l));
 	kh_buf_printf(b, md ? "- calls: %llu (%llu with errors) in " : "calls:     %llu (%llu with errors) in ",
 		      p->calls, p->errors);
 	for (size_t i = 0; i < p->n_regions; i++)

@@ -18,26 +18,14 @@
 
 static void put_time(struct kh_buf *b, const char *key, long long t)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
 	char iso[32];
+	const char *text = kh_usage_time_text(t, iso);
 
-	if (!t || !gmtime_r(&tt, &tm) || !strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm)) {
-		kh_buf_printf(b, ",\"%s\":null", key);
-		return;
-	}
-	kh_buf_printf(b, ",\"%s\":\"%s\"", key, iso);
-}
-
-static void put_strings(struct kh_buf *b, const char *const *items, size_t n)
-{
-	kh_buf_putc(b, '[');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			kh_buf_putc(b, ',');
-		kh_buf_put_json_string(b, items[i]);
-	}
-	kh_buf_putc(b, ']');
+	kh_buf_printf(b, ",\"%s\":", key);
+	if (text == iso)
+		kh_buf_put_json_string(b, text);
+	else
+		kh_buf_puts(b, "null");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -59,7 +47,7 @@ static void put_set(struct kh_buf *b, const struct kh_strmap *set)
 		if (set->slots[i].key)
 			keys[n++] = set->slots[i].key;
 	qsort(keys, n, sizeof(*keys), cmp_str);
-	put_strings(b, keys, n);
+	kh_buf_put_json_strings(b, keys, n);
 	free(keys);
 }
 
@@ -71,7 +59,7 @@ static void put_entry(struct kh_buf *b, const struct kh_usage_entry *e, int firs
 	put_time(b, "first", e->first);
 	put_time(b, "last", e->last);
 	kh_buf_puts(b, ",\"resources\":");
-	put_strings(b, e->resources, e->n_resources);
+	kh_buf_put_json_strings(b, e->resources, e->n_resources);
 	kh_buf_printf(b, ",\"resources_truncated\":%s,\"unknown_resource\":%llu}",
 		      e->resources_truncated ? "true" : "false", e->unknown_resource);
 }
@@ -104,7 +92,7 @@ int kh_usage_write(struct kh_usage *u, struct kh_buf *b)
 		put_time(b, "first", p->first);
 		put_time(b, "last", p->last);
 		kh_buf_puts(b, ",\"regions\":");
-		put_strings(b, p->regions, p->n_regions);
+		kh_buf_put_json_strings(b, p->regions, p->n_regions);
 		kh_buf_puts(b, ",\"actions\":[");
 		for (size_t j = 0; j < p->n_entries; j++)
 			put_entry(b, p->entries[j], j == 0);
@@ -278,4 +266,14 @@ int kh_usage_read(const char *text, size_t len, struct kh_usage **out, struct kh
 	}
 	*out = u;
 	return KH_OK;
+}
+
+const char *kh_usage_time_text(long long t, char buf[32])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (!t || !gmtime_r(&tt, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return "-";
+	return buf;
 }

@@ -151,6 +151,17 @@ int kh_buf_put_json_string(struct kh_buf *b, const char *s)
 	return kh_buf_putc(b, '"');
 }
 
+int kh_buf_put_json_strings(struct kh_buf *b, const char *const *items, size_t n)
+{
+	kh_buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			kh_buf_putc(b, ',');
+		kh_buf_put_json_string(b, items[i]);
+	}
+	return kh_buf_putc(b, ']');
+}
+
 void kh_buf_truncate(struct kh_buf *b, size_t n)
 {
 	if (n < b->len) {
