@@ -160,8 +160,11 @@ static void yaml_scalar(struct kh_buf *b, const char *s)
 
 static void indent(struct kh_buf *b, int n)
 {
-	for (int i = 0; i < n; i++)
-		kh_buf_putc(b, ' ');
+	static const char spaces[] = "                                ";
+	for (; n > (int)sizeof(spaces) - 1; n -= (int)sizeof(spaces) - 1)
+		kh_buf_add(b, spaces, sizeof(spaces) - 1);
+	if (n > 0)
+		kh_buf_add(b, spaces, (size_t)n);
 }
 
 /* A one-member {"Fn::Sub": s} or {"Ref": s} object in its short form. */

@@ -42,10 +42,11 @@ static void jw_string(struct jw *w, const char *s, size_t len)
 		char esc[6] = {'\\', 'u', '0', '0', 0, 0};
 		size_t n = 2;
 
-		if (c >= 0x80)
-			w->unsure = 1; /* jansson checks UTF-8; leave that to it */
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			if (c >= 0x80)
+				w->unsure = 1; /* jansson checks UTF-8; leave that to it */
 			continue;
+		}
 		kh_buf_add(w->out, s + run, i - run);
 		run = i + 1;
 		switch (c) {

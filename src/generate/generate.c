@@ -222,9 +222,13 @@ static const char *condition_text(struct kh__gen *g, const struct kh_grant *gr)
 	kh_buf_init(&b, 0);
 	for (size_t i = 0; i < gr->n_conditions; i++) {
 		const struct kh_grant_condition *c = &gr->conditions[idx[i]];
-		kh_buf_printf(&b, "%s\x1f%s", c->op, c->key);
-		for (size_t j = 0; j < c->n_values; j++)
-			kh_buf_printf(&b, "\x1e%s", c->values[j]);
+		kh_buf_puts(&b, c->op);
+		kh_buf_putc(&b, '\x1f');
+		kh_buf_puts(&b, c->key);
+		for (size_t j = 0; j < c->n_values; j++) {
+			kh_buf_putc(&b, '\x1e');
+			kh_buf_puts(&b, c->values[j]);
+		}
 		kh_buf_putc(&b, '\x1d');
 	}
 	out = kh_buf_error(&b) ? NULL : kh_arena_strndup(&g->arena, b.data, b.len);

@@ -85,8 +85,11 @@ static struct row *make_rows(struct kh__gen *g, size_t *n_rows)
 			r->grant = g->e[i].grant < r->grant ? g->e[i].grant : r->grant;
 		}
 		kh_buf_init(&key, 0);
-		for (size_t k = 0; k < r->n; k++)
-			kh_buf_printf(&key, "%s%s", k ? "\n" : "", r->e[k].resource);
+		for (size_t k = 0; k < r->n; k++) {
+			if (k)
+				kh_buf_putc(&key, '\n');
+			kh_buf_puts(&key, r->e[k].resource);
+		}
 		r->reskey = kh_buf_error(&key) ? NULL
 						: kh_arena_strndup(&g->arena, key.data, key.len);
 		kh_buf_release(&key);
