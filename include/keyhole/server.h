@@ -1,7 +1,10 @@
 /* server.h - the HTTP service behind `keyhole serve`.
  *
  * A JSON API under /v1 on libmicrohttpd's thread pool, plus /healthz,
- * /metrics, /openapi.json and /docs. The server owns no storage of its own:
+ * /metrics, /openapi.json, /docs and the embedded web UI (/ and /assets/).
+ * The free-text parser behind "describe" uses the model named by
+ * KEYHOLE_LLM_URL, KEYHOLE_LLM_MODEL and KEYHOLE_LLM_API_KEY when they are
+ * set at kh_server_start, and works offline otherwise. The server owns no storage of its own:
  * jobs, uploads, tokens and feedback go through a struct kh_store
  * (keyhole/store.h). It never prints: every finished request is reported
  * as one JSON access-log line through the config's log callback.
