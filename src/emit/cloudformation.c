@@ -54,16 +54,167 @@ static json_t *sub_resource(const char *s)
 	return v;
 }
 
+/* ---- the policy as a tree ------------------------------------------------
+ * The tree json_loadb would read from kh_policy_write's text, built without
+ * the text. *unsure is set where the two could differ (a byte outside
+ * ASCII, a non-string value, a key repeated in one object); the caller then
+ * takes the text path. */
+
+static void tree_check_ascii(const char *s, int *unsure)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p >= 0x80)
+			*unsure = 1;
+}
+
+static json_t *tree_string(const char *s, int *unsure)
+{
+	tree_check_ascii(s, unsure);
+	return json_string(s);
+}
+
+/* Adds a member; a repeated key is one the text path would merge. */
+static void tree_set(json_t *o, const char *key, json_t *v, int *unsure)
+{
+	tree_check_ascii(key, unsure);
+	if (!v || json_object_get(o, key)) {
+		json_decref(v);
+		*unsure = 1;
+		return;
+	}
+	if (json_object_set_new(o, key, v))
+		*unsure = 1;
+}
+
+static json_t *tree_list(char *const *items, const enum kh_value_type *types, size_t n,
+			 int is_array, int *unsure)
+{
+	json_t *a;
+
+	for (size_t i = 0; types && i < n; i++)
+		if (types[i] != KH_VALUE_STRING)
+			*unsure = 1;
+	if (!is_array && n == 1)
+		return tree_string(items[0], unsure);
+	if (!(a = json_array()))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (json_array_append_new(a, tree_string(items[i], unsure)))
+			*unsure = 1;
+	return a;
+}
+
+static void tree_strlist(json_t *o, const char *key, const struct kh_strlist *l, int *unsure)
+{
+	if (l->present)
+		tree_set(o, key, tree_list(l->items, NULL, l->n, l->is_array, unsure), unsure);
+}
+
+static void tree_principal(json_t *o, const char *key, const struct kh_principal *pr,
+			   int *unsure)
+{
+	json_t *v;
+
+	if (!pr->present)
+		return;
+	if (pr->is_star) {
+		tree_set(o, key, json_string("*"), unsure);
+		return;
+	}
+	if ((v = json_object()))
+		for (size_t i = 0; i < pr->n_entries; i++)
+			tree_strlist(v, pr->entries[i].type, &pr->entries[i].values, unsure);
+	tree_set(o, key, v, unsure);
+}
+
+static void tree_conditions(json_t *o, const struct kh_statement *st, int *unsure)
+{
+	json_t *ops;
+
+	if (!st->has_condition)
+		return;
+	if (!(ops = json_object()))
+		*unsure = 1;
+	for (size_t i = 0; ops && i < st->n_conditions;) {
+		const char *op = st->conditions[i].op;
+		json_t *keys = json_object();
+		for (; i < st->n_conditions && strcmp(st->conditions[i].op, op) == 0; i++) {
+			const struct kh_condition *c = &st->conditions[i];
+			if (keys)
+				tree_set(keys, c->key,
+					 tree_list(c->values, c->types, c->n_values,
+						   c->values_is_array, unsure),
+					 unsure);
+		}
+		tree_set(ops, op, keys, unsure);
+	}
+	tree_set(o, "Condition", ops, unsure);
+}
+
+static json_t *tree_statement(const struct kh_statement *st, int *unsure)
+{
+	json_t *o = json_object();
+
+	if (!o) {
+		*unsure = 1;
+		return NULL;
+	}
+	if (st->sid)
+		tree_set(o, "Sid", tree_string(st->sid, unsure), unsure);
+	if (st->effect_raw)
+		tree_set(o, "Effect", tree_string(st->effect_raw, unsure), unsure);
+	tree_principal(o, "Principal", &st->principal, unsure);
+	tree_principal(o, "NotPrincipal", &st->not_principal, unsure);
+	tree_strlist(o, "Action", &st->action, unsure);
+	tree_strlist(o, "NotAction", &st->not_action, unsure);
+	tree_strlist(o, "Resource", &st->resource, unsure);
+	tree_strlist(o, "NotResource", &st->not_resource, unsure);
+	tree_conditions(o, st, unsure);
+	return o;
+}
+
+static json_t *policy_tree(const struct kh_policy *p, int *unsure)
+{
+	json_t *doc = json_object(), *sts;
+
+	if (!doc) {
+		*unsure = 1;
+		return NULL;
+	}
+	if (p->version)
+		tree_set(doc, "Version", tree_string(p->version, unsure), unsure);
+	if (p->id)
+		tree_set(doc, "Id", tree_string(p->id, unsure), unsure);
+	if (!p->has_statement)
+		return doc;
+	if (!p->statement_is_array && p->n_statements == 1) {
+		tree_set(doc, "Statement", tree_statement(&p->statements[0], unsure), unsure);
+		return doc;
+	}
+	if (!(sts = json_array()))
+		*unsure = 1;
+	for (size_t i = 0; sts && i < p->n_statements; i++)
+		if (json_array_append_new(sts, tree_statement(&p->statements[i], unsure)))
+			*unsure = 1;
+	tree_set(doc, "Statement", sts, unsure);
+	return doc;
+}
+
 /* The policy document as a tree, its resources through sub_resource. */
 static json_t *document(const struct kh_policy *p)
 {
 	struct kh_buf text;
-	json_t *doc = NULL, *sts;
+	int unsure = 0;
+	json_t *doc = policy_tree(p, &unsure), *sts;
 
-	kh_buf_init(&text, 0);
-	if (kh_policy_write(p, &text, 1) == KH_OK)
-		doc = json_loadb(text.data, text.len, 0, NULL);
-	kh_buf_release(&text);
+	if (unsure) {
+		json_decref(doc);
+		doc = NULL;
+		kh_buf_init(&text, 0);
+		if (kh_policy_write(p, &text, 1) == KH_OK)
+			doc = json_loadb(text.data, text.len, 0, NULL);
+		kh_buf_release(&text);
+	}
 	if (!doc || !(sts = json_object_get(doc, "Statement")))
 		return doc;
 	for (size_t i = 0; i < json_array_size(sts); i++) {
