@@ -131,39 +131,22 @@ void kh__snake(struct kh_buf *out, const char *s, size_t len)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-/* Appends the policy indented by two spaces after its first line. */
-static int put_nested_policy(struct kh_buf *out, const struct kh_policy *p)
-{
-	struct kh_buf doc;
-	int rc;
-
-	kh_buf_init(&doc, 0);
-	rc = kh_policy_write(p, &doc, 0);
-	if (doc.len && doc.data[doc.len - 1] == '\n')
-		kh_buf_truncate(&doc, doc.len - 1);
-	for (size_t i = 0; i < doc.len && rc == KH_OK; i++) {
-		kh_buf_putc(out, doc.data[i]);
-		if (doc.data[i] == '\n')
-			kh_buf_puts(out, "  ");
-	}
-	kh_buf_release(&doc);
-	return rc ? rc : kh_buf_error(out);
-}
-
 /* Without a trust policy, the policy document itself; with one, an object
  * in the shape of IAM's CreateRole/PutRolePolicy parameters. */
 static int emit_json(const struct kh_generate_result *res, struct kh_buf *out)
 {
-	if (!res->trust_policy)
-		return kh_policy_write(res->policy, out, 0);
+	if (!res->trust_policy) {
+		kh__write_policy(res->policy, 0, out);
+		return kh_buf_putc(out, '\n');
+	}
 	kh_buf_puts(out, "{\n  \"RoleName\": ");
 	kh_buf_put_json_string(out, res->name);
 	kh_buf_puts(out, ",\n  \"AssumeRolePolicyDocument\": ");
-	put_nested_policy(out, res->trust_policy);
+	kh__write_policy(res->trust_policy, 1, out);
 	kh_buf_puts(out, ",\n  \"PolicyName\": ");
 	kh_buf_put_json_string(out, res->name);
 	kh_buf_puts(out, ",\n  \"PolicyDocument\": ");
-	put_nested_policy(out, res->policy);
+	kh__write_policy(res->policy, 1, out);
 	kh_buf_puts(out, "\n}\n");
 	return kh_buf_error(out);
 }

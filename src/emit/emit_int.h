@@ -34,6 +34,11 @@ void kh__snake(struct kh_buf *out, const char *s, size_t len);
 int kh__result_json_direct(const struct kh_generate_result *res, enum kh_format f,
 			   const struct kh_buf *rendered, struct kh_buf *out);
 
+/* Appends p exactly as kh_policy_write(p, out, 0) writes it, less its
+ * final newline, with every line after the first indented by depth levels
+ * (two spaces each). Returns KH_OK or out's error. */
+int kh__write_policy(const struct kh_policy *p, int depth, struct kh_buf *out);
+
 int kh__emit_terraform(const struct kh_generate_result *res, struct kh_buf *out);
 int kh__emit_cloudformation(const struct kh_generate_result *res, int json, struct kh_buf *out);
 

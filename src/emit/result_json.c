@@ -15,6 +15,7 @@
 struct jw {
 	struct kh_buf *out;
 	int depth;
+	int plain;  /* kh_policy_write's escapes and values, not jansson's */
 	int unsure; /* met something only the jansson path renders exactly */
 };
 
@@ -30,21 +31,41 @@ static void jw_newline(struct jw *w)
 }
 
 /* A JSON string as jansson dumps it: '"', '\\' and control characters
- * escaped (\b \f \n \r \t or \u00XX), everything else as it is. */
+ * escaped (\b \f \n \r \t or \u00XX), everything else as it is. With
+ * plain, as kh_buf_put_json_string writes it: \b and \f as \u00xx. */
 static void jw_string(struct jw *w, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t run = 0;
+	static const char upper[] = "0123456789ABCDEF", lower[] = "0123456789abcdef";
+	const char *hex = w->plain ? lower : upper;
+	unsigned char seen = 0;
+	size_t run = 0, i = 0;
 
+	/* Most strings need no escape: copy them in one go. */
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+		seen |= c;
+	}
+	if (i == len && kh_buf_grow(w->out, len + 2) == KH_OK) {
+		char *d = w->out->data + w->out->len;
+		d[0] = '"';
+		memcpy(d + 1, s, len);
+		d[len + 1] = '"';
+		d[len + 2] = '\0';
+		w->out->len += len + 2;
+		if ((seen & 0x80) && !w->plain)
+			w->unsure = 1; /* jansson checks UTF-8; leave that to it */
+		return;
+	}
 	kh_buf_putc(w->out, '"');
-	for (size_t i = 0; i < len; i++) {
+	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[6] = {'\\', 'u', '0', '0', 0, 0};
 		size_t n = 2;
 
 		if (c >= 0x20 && c != '"' && c != '\\') {
-			if (c >= 0x80)
-				w->unsure = 1; /* jansson checks UTF-8; leave that to it */
+			seen |= c;
 			continue;
 		}
 		kh_buf_add(w->out, s + run, i - run);
@@ -52,12 +73,13 @@ static void jw_string(struct jw *w, const char *s, size_t len)
 		switch (c) {
 		case '"': esc[1] = '"'; break;
 		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
 		case '\n': esc[1] = 'n'; break;
 		case '\r': esc[1] = 'r'; break;
 		case '\t': esc[1] = 't'; break;
-		default:
+		case '\b': esc[1] = w->plain ? 'u' : 'b'; break;
+		case '\f': esc[1] = w->plain ? 'u' : 'f'; break;
+		}
+		if (esc[1] == 'u') {
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 15];
 			n = 6;
@@ -66,6 +88,8 @@ static void jw_string(struct jw *w, const char *s, size_t len)
 	}
 	kh_buf_add(w->out, s + run, len - run);
 	kh_buf_putc(w->out, '"');
+	if ((seen & 0x80) && !w->plain)
+		w->unsure = 1;
 }
 
 static void jw_str(struct jw *w, const char *s)
@@ -105,22 +129,29 @@ static void jw_key(struct jw *w, int *first, const char *key)
 
 /* ---- policies, in the shape kh_policy_write gives them ------------------ */
 
+static void jw_value(struct jw *w, const char *v, enum kh_value_type t)
+{
+	if (t == KH_VALUE_STRING)
+		jw_str(w, v);
+	else if (!w->plain)
+		w->unsure = 1; /* jansson would reformat numbers */
+	else
+		kh_buf_puts(w->out, t == KH_VALUE_NULL ? "null" : v);
+}
+
 static void jw_list(struct jw *w, char *const *items, const enum kh_value_type *types, size_t n,
 		    int is_array)
 {
 	int first = 1;
 
-	for (size_t i = 0; types && i < n; i++)
-		if (types[i] != KH_VALUE_STRING)
-			w->unsure = 1; /* jansson would reformat numbers */
 	if (!is_array && n == 1) {
-		jw_str(w, items[0]);
+		jw_value(w, items[0], types ? types[0] : KH_VALUE_STRING);
 		return;
 	}
 	jw_open(w, '[');
 	for (size_t i = 0; i < n; i++) {
 		jw_item(w, &first);
-		jw_str(w, items[i]);
+		jw_value(w, items[i], types ? types[i] : KH_VALUE_STRING);
 	}
 	jw_close(w, ']', n == 0);
 }
@@ -154,7 +185,7 @@ static void jw_principal(struct jw *w, int *first, const char *key,
 			w->unsure = 1;
 		jw_strlist(w, &inner, pr->entries[i].type, &pr->entries[i].values);
 	}
-	jw_close(w, '}', inner);
+	jw_close(w, '}', pr->n_entries == 0);
 }
 
 /* Conditions are flat (op, key) pairs written under one object per run of
@@ -244,6 +275,13 @@ static void jw_policy(struct jw *w, const struct kh_policy *p)
 	jw_close(w, '}', first);
 }
 
+int kh__write_policy(const struct kh_policy *p, int depth, struct kh_buf *out)
+{
+	struct jw w = {out, depth, 1, 0};
+	jw_policy(&w, p);
+	return kh_buf_error(out);
+}
+
 /* ---- the result --------------------------------------------------------- */
 
 static void jw_uint(struct jw *w, size_t v)
@@ -304,7 +342,7 @@ static void jw_lists(struct jw *w, int *first, const struct kh_generate_result *
 int kh__result_json_direct(const struct kh_generate_result *res, enum kh_format f,
 			   const struct kh_buf *rendered, struct kh_buf *out)
 {
-	struct jw w = {out, 0, 0};
+	struct jw w = {out, 0, 0, 0};
 	size_t start = out->len;
 	int first = 1;
 
