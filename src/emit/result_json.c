@@ -58,6 +58,48 @@ static void jw_string(struct jw *w, const char *s, size_t len)
 			w->unsure = 1; /* jansson checks UTF-8; leave that to it */
 		return;
 	}
+	/* Room for the worst case, when the cap allows, lets the loop write
+	 * straight into the buffer; otherwise append piece by piece. */
+	if (!w->out->err && w->out->max - w->out->len > 2 &&
+	    len < (w->out->max - w->out->len - 2) / 6 &&
+	    kh_buf_grow(w->out, 6 * len + 2) == KH_OK) {
+		char *d = w->out->data + w->out->len, *start = d;
+		*d++ = '"';
+		for (i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)s[i];
+			seen |= c;
+			if (c >= 0x20 && c != '"' && c != '\\') {
+				*d++ = (char)c;
+				continue;
+			}
+			*d++ = '\\';
+			switch (c) {
+			case '"': *d++ = '"'; break;
+			case '\\': *d++ = '\\'; break;
+			case '\n': *d++ = 'n'; break;
+			case '\r': *d++ = 'r'; break;
+			case '\t': *d++ = 't'; break;
+			case '\b':
+			case '\f':
+				if (!w->plain) {
+					*d++ = c == '\b' ? 'b' : 'f';
+					break;
+				}
+				/* fall through */
+			default:
+				memcpy(d, "u00", 3);
+				d[3] = hex[c >> 4];
+				d[4] = hex[c & 15];
+				d += 5;
+			}
+		}
+		*d++ = '"';
+		*d = '\0';
+		w->out->len += (size_t)(d - start);
+		if ((seen & 0x80) && !w->plain)
+			w->unsure = 1;
+		return;
+	}
 	kh_buf_putc(w->out, '"');
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
