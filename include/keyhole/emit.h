@@ -32,4 +32,17 @@ int kh_emit(const struct kh_generate_result *res, enum kh_format f, unsigned fla
 int kh_emit_result_json(const struct kh_generate_result *res, enum kh_format f, unsigned flags,
 			struct kh_buf *out);
 
+/* Options of kh_emit_result_json_opts. */
+enum kh_result_opt {
+	KH_RESULT_COMPACT = 1 << 0, /* one line: jansson's JSON_COMPACT layout */
+	/* Leave the object open, without its closing '}' and newline, so that
+	 * the caller can append members, each starting with ',', and close it. */
+	KH_RESULT_OPEN = 1 << 1
+};
+
+/* kh_emit_result_json with opts (enum kh_result_opt bits); opts 0 gives
+ * exactly the bytes of kh_emit_result_json. */
+int kh_emit_result_json_opts(const struct kh_generate_result *res, enum kh_format f,
+			     unsigned flags, unsigned opts, struct kh_buf *out);
+
 #endif

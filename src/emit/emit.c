@@ -202,6 +202,12 @@ static json_t *result_lists(const struct kh_generate_result *res, json_t *o)
 int kh_emit_result_json(const struct kh_generate_result *res, enum kh_format f, unsigned flags,
 			struct kh_buf *out)
 {
+	return kh_emit_result_json_opts(res, f, flags, 0, out);
+}
+
+int kh_emit_result_json_opts(const struct kh_generate_result *res, enum kh_format f,
+			     unsigned flags, unsigned opts, struct kh_buf *out)
+{
 	struct kh_buf rendered;
 	json_t *o;
 	char *text = NULL;
@@ -210,7 +216,7 @@ int kh_emit_result_json(const struct kh_generate_result *res, enum kh_format f, 
 	kh_buf_init(&rendered, 0);
 	rc = kh_emit(res, f, flags, &rendered);
 	if (rc == KH_OK) {
-		int direct = kh__result_json_direct(res, f, &rendered, out);
+		int direct = kh__result_json_direct(res, f, &rendered, opts, out);
 		if (direct != KH__DIRECT_UNSURE) {
 			kh_buf_release(&rendered);
 			return direct;
@@ -226,13 +232,23 @@ int kh_emit_result_json(const struct kh_generate_result *res, enum kh_format f, 
 		json_object_set_new(o, "rendered", json_stringn(rendered.data, rendered.len));
 		if (result_lists(res, o))
 			json_object_set_new(o, "policy_size", json_integer((json_int_t)res->policy_size));
-		text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		text = json_dumps(o, (opts & KH_RESULT_COMPACT) ? JSON_COMPACT
+								: JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	}
 	if (rc == KH_OK)
 		rc = text ? KH_OK : KH_ENOMEM;
 	if (text) {
-		kh_buf_puts(out, text);
-		kh_buf_putc(out, '\n');
+		size_t len = strlen(text);
+		if (opts & KH_RESULT_OPEN) {
+			/* Without the closing brace and the whitespace before it. */
+			len -= len > 0 && text[len - 1] == '}';
+			while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+				len--;
+			kh_buf_add(out, text, len);
+		} else {
+			kh_buf_add(out, text, len);
+			kh_buf_putc(out, '\n');
+		}
 		rc = kh_buf_error(out);
 	}
 	free(text);

@@ -27,12 +27,12 @@ void kh__names_free(struct kh__names *names);
 void kh__snake(struct kh_buf *out, const char *s, size_t len);
 
 /* Appends the API result (kh_emit_result_json) for res, f and the rendered
- * text to out without a JSON tree. Returns KH__DIRECT_UNSURE, leaving out
+ * text to out without a JSON tree, opts as kh_emit_result_json_opts. Returns KH__DIRECT_UNSURE, leaving out
  * as it was, when only jansson would write this result exactly; else KH_OK
  * or out's error. */
 #define KH__DIRECT_UNSURE 1
 int kh__result_json_direct(const struct kh_generate_result *res, enum kh_format f,
-			   const struct kh_buf *rendered, struct kh_buf *out);
+			   const struct kh_buf *rendered, unsigned opts, struct kh_buf *out);
 
 /* Appends p exactly as kh_policy_write(p, out, 0) writes it, less its
  * final newline, with every line after the first indented by depth levels

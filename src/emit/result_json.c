@@ -16,6 +16,7 @@ struct jw {
 	struct kh_buf *out;
 	int depth;
 	int plain;  /* kh_policy_write's escapes and values, not jansson's */
+	int compact; /* one line, as jansson's JSON_COMPACT */
 	int unsure; /* met something only the jansson path renders exactly */
 };
 
@@ -24,6 +25,8 @@ static void jw_newline(struct jw *w)
 	static const char spaces[] = "                                ";
 	size_t n = (size_t)w->depth * 2;
 
+	if (w->compact)
+		return;
 	kh_buf_putc(w->out, '\n');
 	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
 		kh_buf_add(w->out, spaces, sizeof(spaces) - 1);
@@ -166,7 +169,7 @@ static void jw_key(struct jw *w, int *first, const char *key)
 {
 	jw_item(w, first);
 	jw_str(w, key);
-	kh_buf_add(w->out, ": ", 2);
+	kh_buf_add(w->out, ": ", w->compact ? 1 : 2);
 }
 
 /* ---- policies, in the shape kh_policy_write gives them ------------------ */
@@ -319,7 +322,7 @@ static void jw_policy(struct jw *w, const struct kh_policy *p)
 
 int kh__write_policy(const struct kh_policy *p, int depth, struct kh_buf *out)
 {
-	struct jw w = {out, depth, 1, 0};
+	struct jw w = {out, depth, 1, 0, 0};
 	jw_policy(&w, p);
 	return kh_buf_error(out);
 }
@@ -382,9 +385,9 @@ static void jw_lists(struct jw *w, int *first, const struct kh_generate_result *
 }
 
 int kh__result_json_direct(const struct kh_generate_result *res, enum kh_format f,
-			   const struct kh_buf *rendered, struct kh_buf *out)
+			   const struct kh_buf *rendered, unsigned opts, struct kh_buf *out)
 {
-	struct jw w = {out, 0, 0, 0};
+	struct jw w = {out, 0, 0, (opts & KH_RESULT_COMPACT) != 0, 0};
 	size_t start = out->len;
 	int first = 1;
 
@@ -402,8 +405,10 @@ int kh__result_json_direct(const struct kh_generate_result *res, enum kh_format 
 	jw_lists(&w, &first, res);
 	jw_key(&w, &first, "policy_size");
 	jw_uint(&w, res->policy_size);
-	jw_close(&w, '}', 0);
-	kh_buf_putc(out, '\n');
+	if (!(opts & KH_RESULT_OPEN)) {
+		jw_close(&w, '}', 0);
+		kh_buf_putc(out, '\n');
+	}
 	if (w.unsure && !kh_buf_error(out)) {
 		kh_buf_truncate(out, start);
 		return KH__DIRECT_UNSURE;
