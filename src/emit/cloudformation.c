@@ -306,7 +306,7 @@ static void yaml_scalar(struct kh_buf *b, const char *s)
 	if (plain_ok(s))
 		kh_buf_puts(b, s);
 	else
-		kh_buf_put_json_string(b, s); /* YAML reads JSON escapes */
+		kh__put_json_string(b, s); /* YAML reads JSON escapes */
 }
 
 static void indent(struct kh_buf *b, int n)

@@ -34,6 +34,9 @@ void kh__snake(struct kh_buf *out, const char *s, size_t len);
 int kh__result_json_direct(const struct kh_generate_result *res, enum kh_format f,
 			   const struct kh_buf *rendered, unsigned opts, struct kh_buf *out);
 
+/* kh_buf_put_json_string, copying runs that need no escape in one go. */
+int kh__put_json_string(struct kh_buf *out, const char *s);
+
 /* Appends p exactly as kh_policy_write(p, out, 0) writes it, less its
  * final newline, with every line after the first indented by depth levels
  * (two spaces each). Returns KH_OK or out's error. */

@@ -320,6 +320,13 @@ static void jw_policy(struct jw *w, const struct kh_policy *p)
 	jw_close(w, '}', first);
 }
 
+int kh__put_json_string(struct kh_buf *out, const char *s)
+{
+	struct jw w = {out, 0, 1, 0, 0};
+	jw_str(&w, s);
+	return kh_buf_error(out);
+}
+
 int kh__write_policy(const struct kh_policy *p, int depth, struct kh_buf *out)
 {
 	struct jw w = {out, depth, 1, 0, 0};
