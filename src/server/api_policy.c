@@ -49,35 +49,33 @@ static int has_describe(const struct kh_buf *body)
 	return yes;
 }
 
-/* The emitted result plus the intent it came from and what the free-text
- * parser could not place. */
-static void respond_generated(struct kh__resp *resp, const struct kh_buf *result,
+/* The emitted result, written compact straight into the response and left
+ * open, plus the intent it came from and what the free-text parser could
+ * not place. */
+static void respond_generated(struct kh__resp *resp, const struct kh_generate_result *res,
 			      const struct kh_buf *intent_text, const struct kh_describe_result *dr)
 {
-	json_t *out = json_loadb(result->data, result->len, 0, NULL);
 	json_t *intent = json_loadb(intent_text->data, intent_text->len, 0, NULL);
-	char *text;
+	json_t *unparsed = string_array(dr->unparsed, dr->n_unparsed);
+	json_t *notes = string_array(dr->notes, dr->n_notes);
+	char *i = intent ? json_dumps(intent, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	char *u = json_dumps(unparsed, JSON_COMPACT), *n = json_dumps(notes, JSON_COMPACT);
 
-	if (!json_is_object(out) || !intent) {
-		json_decref(out);
-		json_decref(intent);
+	if (!i || !u || !n ||
+	    kh_emit_result_json_opts(res, res->format, res->flags,
+				     KH_RESULT_COMPACT | KH_RESULT_OPEN, &resp->body) != KH_OK) {
+		kh_buf_reset(&resp->body);
 		kh__resp_error(resp, 500, "internal", "cannot write the result");
-		return;
+	} else {
+		kh_buf_printf(&resp->body, ",\"intent\":%s,\"unparsed\":%s,\"notes\":%s}\n", i, u, n);
+		resp->status = kh_buf_error(&resp->body) ? 500 : 200;
 	}
-	json_object_set_new(out, "intent", intent);
-	json_object_set_new(out, "unparsed", string_array(dr->unparsed, dr->n_unparsed));
-	json_object_set_new(out, "notes", string_array(dr->notes, dr->n_notes));
-	/* Not kh__resp_json: the policy keeps the order it was written in. */
-	text = json_dumps(out, JSON_COMPACT);
-	json_decref(out);
-	if (!text) {
-		kh__resp_error(resp, 500, "internal", "out of memory");
-		return;
-	}
-	kh_buf_puts(&resp->body, text);
-	kh_buf_putc(&resp->body, '\n');
-	free(text);
-	resp->status = kh_buf_error(&resp->body) ? 500 : 200;
+	free(i);
+	free(u);
+	free(n);
+	json_decref(intent);
+	json_decref(unparsed);
+	json_decref(notes);
 }
 
 void kh__api_generate(struct kh__req *req, struct kh__resp *resp)
@@ -87,7 +85,7 @@ void kh__api_generate(struct kh__req *req, struct kh__resp *resp)
 	struct kh_generate_result res;
 	struct kh_describe_result dr;
 	struct kh_describe_opts dopts;
-	struct kh_buf text, result;
+	struct kh_buf text;
 	struct kh_error err = {0};
 
 	if (req->body.len == 0) {
@@ -97,7 +95,6 @@ void kh__api_generate(struct kh__req *req, struct kh__resp *resp)
 	}
 	kh_describe_result_init(&dr);
 	kh_buf_init(&text, 0);
-	kh_buf_init(&result, 0);
 	kh_intent_init(&intent);
 	describe_opts(req->srv, &dopts);
 	if (has_describe(&req->body)) {
@@ -124,14 +121,10 @@ void kh__api_generate(struct kh__req *req, struct kh__resp *resp)
 			input_error(resp, &err);
 		goto out;
 	}
-	if (kh_emit_result_json(&res, res.format, res.flags, &result) != KH_OK)
-		kh__resp_error(resp, 500, "internal", "cannot write the result");
-	else
-		respond_generated(resp, &result, &text, &dr);
+	respond_generated(resp, &res, &text, &dr);
 	kh_generate_result_release(&res);
 out:
 	kh_intent_release(&intent);
-	kh_buf_release(&result);
 	kh_buf_release(&text);
 	kh_describe_result_release(&dr);
 }
