@@ -5,6 +5,7 @@
  * whether the two patterns share at least one concrete ARN, which a small
  * search over (user position, template position) pairs answers exactly.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,25 +80,37 @@ static int tokens_share_char(const struct tok *a, const struct tok *b)
 	return 1; /* two classes always share letters */
 }
 
+/* Nearly every search (an ARN against a template) fits in stack buffers
+ * of this many states; only unusually long patterns allocate. */
+#define SMALL_STATES 2048
+
 static int patterns_intersect(const struct tok *p, size_t np, const struct tok *t, size_t nt)
 {
 	size_t w = nt + 1, total = (np + 1) * w;
-	unsigned char *seen = calloc(total, 1);
-	size_t *stack = malloc(total * sizeof(*stack));
+	unsigned char small_seen[SMALL_STATES];
+	uint32_t small_stack[SMALL_STATES];
+	unsigned char *seen = small_seen;
+	uint32_t *stack = small_stack;
 	size_t sp = 0;
 	int found = 0;
 
-	if (!seen || !stack) {
-		free(seen);
-		free(stack);
-		return 0;
+	if (total > SMALL_STATES) {
+		seen = calloc(total, 1);
+		stack = malloc(total * sizeof(*stack));
+		if (!seen || !stack) {
+			free(seen);
+			free(stack);
+			return 0;
+		}
+	} else {
+		memset(seen, 0, total);
 	}
 #define PUSH(i, j)                                                                                 \
 	do {                                                                                       \
 		size_t k_ = (i) * w + (j);                                                         \
 		if (!seen[k_]) {                                                                   \
 			seen[k_] = 1;                                                              \
-			stack[sp++] = k_;                                                          \
+			stack[sp++] = (uint32_t)k_;                                                \
 		}                                                                                  \
 	} while (0)
 	PUSH(0, 0);
@@ -119,56 +132,70 @@ static int patterns_intersect(const struct tok *p, size_t np, const struct tok *
 		}
 	}
 #undef PUSH
-	free(seen);
-	free(stack);
+	if (seen != small_seen) {
+		free(seen);
+		free(stack);
+	}
 	return found;
 }
 
 int kh_arn_matches_template(const char *arn, const char *tmpl, int last_spans_path)
 {
-	struct tok *p, *t;
+	struct tok p[MAX_TOKS], t[MAX_TOKS];
 	size_t np, nt;
-	int ok;
 
 	if (strcmp(arn, "*") == 0)
 		return 1;
-	p = malloc(2 * MAX_TOKS * sizeof(*p));
-	if (!p)
-		return 0;
-	t = p + MAX_TOKS;
 	np = tokenize_user(arn, p);
 	nt = tokenize_template(tmpl, t, last_spans_path);
-	ok = np != (size_t)-1 && nt != (size_t)-1 && patterns_intersect(p, np, t, nt);
-	free(p);
-	return ok;
+	return np != (size_t)-1 && nt != (size_t)-1 && patterns_intersect(p, np, t, nt);
 }
 
-int kh_arn_matches_resource_type(const char *arn, const struct kh_resource_type *rt)
+/* Does the tokenized user pattern meet any of rt's templates? */
+static int tokens_match_type(const struct tok *p, size_t np, const struct kh_resource_type *rt)
 {
-	const char *t = rt->arn;
+	struct tok t[MAX_TOKS];
+	const char *tmpl = rt->arn;
 	char one[1024];
 
 	for (;;) {
-		const char *bar = strchr(t, '|');
-		size_t len = bar ? (size_t)(bar - t) : strlen(t);
+		const char *bar = strchr(tmpl, '|');
+		size_t len = bar ? (size_t)(bar - tmpl) : strlen(tmpl), nt;
 		if (len < sizeof(one)) {
-			memcpy(one, t, len);
+			memcpy(one, tmpl, len);
 			one[len] = '\0';
-			if (kh_arn_matches_template(arn, one, rt->last_spans_path))
+			nt = tokenize_template(one, t, rt->last_spans_path);
+			if (nt != (size_t)-1 && patterns_intersect(p, np, t, nt))
 				return 1;
 		}
 		if (!bar)
 			return 0;
-		t = bar + 1;
+		tmpl = bar + 1;
 	}
+}
+
+int kh_arn_matches_resource_type(const char *arn, const struct kh_resource_type *rt)
+{
+	struct tok p[MAX_TOKS];
+	size_t np;
+
+	if (strcmp(arn, "*") == 0)
+		return 1;
+	np = tokenize_user(arn, p);
+	return np != (size_t)-1 && tokens_match_type(p, np, rt);
 }
 
 size_t kh_service_match_arn(const struct kh_service *svc, const char *arn,
 			    const struct kh_resource_type **out, size_t max)
 {
-	size_t n = 0;
+	struct tok p[MAX_TOKS];
+	int star = strcmp(arn, "*") == 0;
+	size_t n = 0, np = star ? 0 : tokenize_user(arn, p); /* once for every template */
+
+	if (np == (size_t)-1)
+		return 0;
 	for (size_t i = 0; i < svc->n_resource_types; i++)
-		if (kh_arn_matches_resource_type(arn, &svc->resource_types[i])) {
+		if (star || tokens_match_type(p, np, &svc->resource_types[i])) {
 			if (n < max)
 				out[n] = &svc->resource_types[i];
 			n++;
