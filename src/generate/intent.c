@@ -11,7 +11,7 @@
 
 #include "generate/generate_int.h"
 #include "keyhole/emit.h"
-#include "policy/jsonpos.h"
+#include "util/jsonpos.h"
 
 #define MAX_DEPTH 16
 #define MAX_GRANTS 1000
@@ -486,17 +486,6 @@ static int parse_root(struct jparser *p, const json_t *root, const struct kh_jpo
 	return KH_OK;
 }
 
-static int depth_exceeded(const struct kh_jpos *jp, int depth, const struct kh_jpos **where)
-{
-	if (depth > MAX_DEPTH) {
-		*where = jp;
-		return 1;
-	}
-	for (size_t i = 0; i < jp->n; i++)
-		if (depth_exceeded(&jp->kids[i], depth + 1, where))
-			return 1;
-	return 0;
-}
 
 int kh_intent_parse_json(const char *text, size_t len, struct kh_intent *in,
 			 struct kh_error *err)
@@ -517,7 +506,7 @@ int kh_intent_parse_json(const char *text, size_t len, struct kh_intent *in,
 		rc = kh_error_at(err, KH_EINPUT, 1, 1, NULL, "an intent must be a JSON object");
 	} else if (!(jp = kh_jpos_scan(text, len, &arena))) {
 		rc = kh_error_set(err, KH_ENOMEM, "out of memory reading the intent");
-	} else if (depth_exceeded(jp, 0, &deep)) {
+	} else if ((deep = kh_jpos_too_deep(jp, MAX_DEPTH)) != NULL) {
 		rc = kh_error_at(err, KH_EINPUT, deep->line, deep->col, NULL,
 				 "JSON nests deeper than %d levels", MAX_DEPTH);
 	} else {

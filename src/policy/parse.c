@@ -12,10 +12,10 @@
 #include <jansson.h>
 
 #include "keyhole/policy.h"
-#include "policy/jsonpos.h"
+#include "util/jsonpos.h"
 #include "policy/policy_int.h"
 
-#define MAX_DEPTH 64
+#define MAX_DEPTH 64 /* jansson allows 2048; policies never nest past a handful */
 
 struct parser {
 	struct kh_policy *policy;
@@ -367,18 +367,6 @@ static void parse_root(struct parser *ps, const json_t *root, const struct kh_jp
 	}
 }
 
-/* jansson caps depth at 2048; policies never nest past a handful. */
-static int depth_exceeded(const struct kh_jpos *jp, int depth, const struct kh_jpos **where)
-{
-	if (depth > MAX_DEPTH) {
-		*where = jp;
-		return 1;
-	}
-	for (size_t i = 0; i < jp->n; i++)
-		if (depth_exceeded(&jp->kids[i], depth + 1, where))
-			return 1;
-	return 0;
-}
 
 int kh_policy_parse(const char *text, size_t len, struct kh_policy **out, struct kh_error *err)
 {
@@ -410,7 +398,7 @@ int kh_policy_parse(const char *text, size_t len, struct kh_policy **out, struct
 		rc = kh_error_set(err, KH_ENOMEM, "out of memory parsing the policy");
 		goto done;
 	}
-	if (depth_exceeded(jp, 0, &deep)) {
+	if ((deep = kh_jpos_too_deep(jp, MAX_DEPTH)) != NULL) {
 		rc = kh_error_at(err, KH_EINPUT, deep->line, deep->col, NULL,
 				 "JSON nests deeper than %d levels", MAX_DEPTH);
 		goto done;

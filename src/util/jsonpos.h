@@ -3,7 +3,7 @@
  * jansson validates and decodes; it keeps no positions. This scanner walks
  * the same (already validated) text and builds a tree that mirrors the
  * document, so a decoded value can be paired with where it was written.
- * Internal to the policy subsystem. */
+ * Internal: shared by the parsers of policies and intents. */
 #ifndef KEYHOLE_JSONPOS_H
 #define KEYHOLE_JSONPOS_H
 
@@ -21,6 +21,9 @@ struct kh_jpos {
 /* Scans text (valid JSON) into a tree allocated from arena. Returns NULL on
  * allocation failure or if the text is not the JSON that was validated. */
 struct kh_jpos *kh_jpos_scan(const char *text, size_t len, struct kh_arena *arena);
+
+/* The first value nested deeper than max levels below root, or NULL. */
+const struct kh_jpos *kh_jpos_too_deep(const struct kh_jpos *root, int max);
 
 /* Line and 1-based column (in characters) of byte offset off. */
 void kh_jpos_locate(const char *text, size_t off, int *line, int *col);

@@ -1,7 +1,7 @@
 /* jsonpos.c - positions of values in validated JSON text (see jsonpos.h). */
 #include <string.h>
 
-#include "policy/jsonpos.h"
+#include "util/jsonpos.h"
 
 struct cursor {
 	const char *p, *end;
@@ -121,6 +121,23 @@ struct kh_jpos *kh_jpos_scan(const char *text, size_t len, struct kh_arena *aren
 		c.p += 3;
 	skip_ws(&c);
 	return scan_value(&c, root) ? NULL : root;
+}
+
+static const struct kh_jpos *too_deep(const struct kh_jpos *jp, int depth, int max)
+{
+	if (depth > max)
+		return jp;
+	for (size_t i = 0; i < jp->n; i++) {
+		const struct kh_jpos *deep = too_deep(&jp->kids[i], depth + 1, max);
+		if (deep)
+			return deep;
+	}
+	return NULL;
+}
+
+const struct kh_jpos *kh_jpos_too_deep(const struct kh_jpos *root, int max)
+{
+	return too_deep(root, 0, max);
 }
 
 void kh_jpos_locate(const char *text, size_t off, int *line, int *col)
