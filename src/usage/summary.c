@@ -91,25 +91,28 @@ struct kh__usage_principal *kh__usage_principal_get(struct kh_usage *u, const ch
 struct kh__usage_entry *kh__usage_entry_get(struct kh__usage_principal *p,
 					    enum kh_usage_class cls, const char *name)
 {
-	struct kh_buf key;
+	char small[256], *key = small;
+	size_t len = strlen(name);
 	struct kh_strmap_slot *slot;
 	int created;
 
-	kh_buf_init(&key, 0);
-	kh_buf_printf(&key, "%d\x1f%s", (int)cls, name);
-	if (kh_buf_error(&key)) {
-		kh_buf_release(&key);
+	/* The key is "<class>\x1f<name>"; built without printf or malloc in the
+	 * common case, since this runs for every action of every event. */
+	if (len + 3 > sizeof(small) && !(key = malloc(len + 3)))
 		return NULL;
-	}
-	slot = kh_strmap_put(&p->entries, key.data, &created);
-	kh_buf_release(&key);
+	key[0] = (char)('0' + cls);
+	key[1] = '\x1f';
+	memcpy(key + 2, name, len + 1);
+	slot = kh_strmap_put(&p->entries, key, &created);
+	if (key != small)
+		free(key);
 	if (slot && created) {
 		struct kh__usage_entry *e = calloc(1, sizeof(*e));
 		if (!e)
 			return NULL;
 		slot->value = e;
 		e->pub.cls = cls;
-		e->pub.name = strchr(slot->key, '\x1f') + 1;
+		e->pub.name = slot->key + 2;
 	}
 	return slot ? slot->value : NULL;
 }
