@@ -134,15 +134,22 @@ void logs_opts_release(struct logs_opts *o)
 }
 
 struct progress_state {
-	time_t start;
+	struct timespec start;
 	int shown;
 };
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
 
 /* A progress line on a terminal: files, MB, events/s and an estimate. */
 static int show_progress(void *ctx, const struct kh_scan_progress *p)
 {
 	struct progress_state *ps = ctx;
-	double secs = difftime(time(NULL), ps->start);
+	double secs = seconds_since(&ps->start);
 	double eta = p->files_done && secs > 0
 			     ? secs * (double)(p->files_total - p->files_done) / (double)p->files_done
 			     : 0;
@@ -173,7 +180,7 @@ static int scan_logs(const struct logs_opts *o, const struct kh_catalog *cat, in
 {
 	struct kh_scan_options so = {0};
 	struct kh_scan_problems problems;
-	struct progress_state ps = {time(NULL), 0};
+	struct progress_state ps = {{0, 0}, 0};
 	struct kh_error err = {0};
 	int rc;
 
@@ -189,6 +196,7 @@ static int scan_logs(const struct logs_opts *o, const struct kh_catalog *cat, in
 	so.s3_region = o->s3_region;
 	if (with_principal)
 		so.only_principal = o->access_key ? o->access_key : o->principal;
+	clock_gettime(CLOCK_MONOTONIC, &ps.start);
 	if (!o->quiet && isatty(2)) {
 		so.progress = show_progress;
 		so.progress_ctx = &ps;
