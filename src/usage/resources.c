@@ -168,6 +168,11 @@ static int apply(const char *tr, struct kh_sv v, struct kh_buf *b, int *pattern)
 		}
 		return v.len ? (kh_buf_add(b, v.ptr, v.len) ? -1 : 1) : 0;
 	}
+	if (strncmp(tr, "prefix:", 7) == 0) {
+		if (strpbrk(tr + 7, "*?"))
+			*pattern = 1;
+		return kh_buf_puts(b, tr + 7) || kh_buf_add(b, v.ptr, v.len) ? -1 : 1;
+	}
 	if (strncmp(tr, "suffix:", 7) == 0) {
 		if (strpbrk(tr + 7, "*?"))
 			*pattern = 1;
