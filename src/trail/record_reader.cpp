@@ -246,7 +246,9 @@ error_code get_flag(od::value &v, int *out)
 	return SUCCESS;
 }
 
-error_code read_issuer(od::value &v, kh_event *ev)
+/* Calls fn(key, value) for each member of v when v is an object (anything
+ * else is skipped), stopping at the first error. */
+template <typename Fn> error_code each_field(od::value &v, Fn &&fn)
 {
 	od::object o;
 	if (v.get_object().get(o))
@@ -256,45 +258,33 @@ error_code read_issuer(od::value &v, kh_event *ev)
 		error_code e = std::move(f).get(fl);
 		if (e)
 			return e;
-		std::string_view k = key_view(fl.key().raw());
-		if (k == "type")
-			e = get_sv(fl.value(), &ev->session_issuer_type);
-		else if (k == "arn")
-			e = get_sv(fl.value(), &ev->session_issuer_arn);
-		if (e)
+		if ((e = fn(key_view(fl.key().raw()), fl.value())))
 			return e;
 	}
 	return SUCCESS;
+}
+
+error_code read_issuer(od::value &v, kh_event *ev)
+{
+	return each_field(v, [ev](std::string_view k, od::value &val) {
+		if (k == "type")
+			return get_sv(val, &ev->session_issuer_type);
+		if (k == "arn")
+			return get_sv(val, &ev->session_issuer_arn);
+		return SUCCESS;
+	});
 }
 
 error_code read_session_context(od::value &v, kh_event *ev)
 {
-	od::object o;
-	if (v.get_object().get(o))
-		return SUCCESS;
-	for (auto f : o) {
-		od::field fl;
-		error_code e = std::move(f).get(fl);
-		if (e)
-			return e;
-		if (key_view(fl.key().raw()) == "sessionIssuer" && (e = read_issuer(fl.value(), ev)))
-			return e;
-	}
-	return SUCCESS;
+	return each_field(v, [ev](std::string_view k, od::value &val) {
+		return k == "sessionIssuer" ? read_issuer(val, ev) : SUCCESS;
+	});
 }
 
 error_code read_identity(od::value &v, kh_event *ev)
 {
-	od::object o;
-	if (v.get_object().get(o))
-		return SUCCESS;
-	for (auto f : o) {
-		od::field fl;
-		error_code e = std::move(f).get(fl);
-		if (e)
-			return e;
-		std::string_view k = key_view(fl.key().raw());
-		od::value &val = fl.value();
+	return each_field(v, [ev](std::string_view k, od::value &val) {
 		kh_sv *dst = nullptr;
 		if (k == "type")
 			dst = &ev->identity_type;
@@ -311,13 +301,9 @@ error_code read_identity(od::value &v, kh_event *ev)
 		else if (k == "invokedBy")
 			dst = &ev->invoked_by;
 		else if (k == "sessionContext")
-			e = read_session_context(val, ev);
-		if (dst)
-			e = get_sv(val, dst);
-		if (e)
-			return e;
-	}
-	return SUCCESS;
+			return read_session_context(val, ev);
+		return dst ? get_sv(val, dst) : SUCCESS;
+	});
 }
 
 error_code read_resources(od::value &v, kh_event *ev)
