@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "eval/eval_int.h"
+#include "util/jsonpos.h"
 
 struct req_priv {
 	json_t *root;
@@ -118,7 +119,7 @@ int kh_eval_request_parse_json(const char *text, size_t len, struct kh_eval_requ
 	if (!p)
 		return kh_error_set(err, KH_ENOMEM, "out of memory");
 	out->priv = p;
-	p->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	p->root = kh_json_load(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!p->root) {
 		kh_eval_request_json_release(out);
 		return kh_error_at(err, KH_EINPUT, jerr.line, jerr.column, NULL, "%s", jerr.text);

@@ -494,7 +494,7 @@ int kh_intent_parse_json(const char *text, size_t len, struct kh_intent *in,
 	const struct kh_jpos *jp, *deep = NULL;
 	struct kh_arena arena;
 	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = kh_json_load(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	int rc = KH_OK;
 
 	if (!root) {

@@ -6,12 +6,13 @@
 #include <jansson.h>
 
 #include "keyhole/describe.h"
+#include "util/jsonpos.h"
 
 /* Puts the parsed intent's grants (and source) into the request object. */
 static int merge_parsed(json_t *req, const struct kh_describe_result *res, struct kh_error *err)
 {
 	json_error_t jerr;
-	json_t *parsed = json_loadb(res->intent.data, res->intent.len, 0, &jerr);
+	json_t *parsed = kh_json_load(res->intent.data, res->intent.len, 0, &jerr);
 	json_t *grants = parsed ? json_object_get(parsed, "grants") : NULL;
 	json_t *source = parsed ? json_object_get(parsed, "source") : NULL;
 
@@ -47,7 +48,7 @@ int kh_describe_expand_intent(const struct kh_catalog *cat, const char *json, si
 			      struct kh_describe_result *res, struct kh_error *err)
 {
 	json_error_t jerr;
-	json_t *req = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *req = kh_json_load(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	const json_t *text;
 	struct kh_describe_opts o = opts ? *opts : (struct kh_describe_opts){0};
 	char *dumped;

@@ -378,7 +378,7 @@ int kh_policy_parse(const char *text, size_t len, struct kh_policy **out, struct
 	int rc = KH_OK;
 
 	*out = NULL;
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = kh_json_load(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		int line = jerr.line > 0 ? jerr.line : 1, col = jerr.column > 0 ? jerr.column : 1;
 		if (jerr.line <= 0 && jerr.position > 0)

@@ -9,6 +9,7 @@
 #include "keyhole/policy.h"
 #include "keyhole/validate.h"
 #include "server/server_int.h"
+#include "util/jsonpos.h"
 
 /* A 400 from a library error, with its position and JSON path. */
 static void input_error(struct kh__resp *resp, const struct kh_error *err)
@@ -43,7 +44,7 @@ static json_t *string_array(char **v, size_t n)
  * the intent parser's positions in their errors. */
 static int has_describe(const struct kh_buf *body)
 {
-	json_t *v = json_loadb(body->data, body->len, 0, NULL);
+	json_t *v = kh_json_load(body->data, body->len, 0, NULL);
 	int yes = json_is_object(v) && json_object_get(v, "describe") != NULL;
 	json_decref(v);
 	return yes;
@@ -55,7 +56,7 @@ static int has_describe(const struct kh_buf *body)
 static void respond_generated(struct kh__resp *resp, const struct kh_generate_result *res,
 			      const struct kh_buf *intent_text, const struct kh_describe_result *dr)
 {
-	json_t *intent = json_loadb(intent_text->data, intent_text->len, 0, NULL);
+	json_t *intent = kh_json_load(intent_text->data, intent_text->len, 0, NULL);
 	json_t *unparsed = string_array(dr->unparsed, dr->n_unparsed);
 	json_t *notes = string_array(dr->notes, dr->n_notes);
 	char *i = intent ? json_dumps(intent, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "server/server_int.h"
+#include "util/jsonpos.h"
 
 static void h_healthz(struct kh__req *req, struct kh__resp *resp);
 static void h_metrics(struct kh__req *req, struct kh__resp *resp);
@@ -139,7 +140,7 @@ json_t *kh__body_object(struct kh__req *req, struct kh__resp *resp)
 			       " JSON object");
 		return NULL;
 	}
-	v = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
+	v = kh_json_load(req->body.data, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!v) {
 		kh__resp_error(resp, 400, "invalid_json", "%d:%d: invalid JSON: %s",
 			       jerr.line, jerr.column, jerr.text);

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "keyhole/rightsize.h"
+#include "util/jsonpos.h"
 
 /* Appends every statement of document (an object, or a URL-encoded JSON
  * string as the raw API returns it) to merged, via its text. */
@@ -33,7 +34,7 @@ static int merge_document(const json_t *doc, struct kh_buf *statements, const ch
 				kh_buf_putc(&dec, *s == '+' ? ' ' : *s);
 			}
 		}
-		owned = json_loadb(dec.data, dec.len, 0, &jerr);
+		owned = kh_json_load(dec.data, dec.len, 0, &jerr);
 		kh_buf_release(&dec);
 		if (!owned)
 			return kh_error_set(err, KH_EINPUT, "%s: policy document is not JSON: %s",
@@ -152,7 +153,7 @@ int kh_authz_policy(const char *text, size_t len, const char *principal, struct 
 		    struct kh_error *err)
 {
 	json_error_t jerr;
-	json_t *root = json_loadb(text, len, 0, &jerr);
+	json_t *root = kh_json_load(text, len, 0, &jerr);
 	const json_t *role, *user;
 	struct kh_buf statements, doc;
 	int rc = KH_OK;

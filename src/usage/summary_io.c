@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "usage/summary_int.h"
+#include "util/jsonpos.h"
 
 #define USAGE_FORMAT "keyhole-usage"
 #define USAGE_VERSION 1
@@ -238,7 +239,7 @@ static int read_document(struct kh_usage *u, const json_t *root, struct kh_error
 int kh_usage_read(const char *text, size_t len, struct kh_usage **out, struct kh_error *err)
 {
 	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = kh_json_load(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	const json_t *max;
 	struct kh_usage *u;
 	int rc;

@@ -1,5 +1,8 @@
 /* jsonpos.c - positions of values in validated JSON text (see jsonpos.h). */
+#include <stdio.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "util/jsonpos.h"
 
@@ -83,6 +86,8 @@ static int scan_container(struct cursor *c, struct kh_jpos *out, char close)
 		if (c->p < c->end && *c->p == ',') {
 			advance(c);
 			skip_ws(c);
+		} else if (c->p < c->end && *c->p != close) {
+			return -1; /* not the text that was validated: never loop on it */
 		}
 	}
 	if (c->p >= c->end)
@@ -103,7 +108,7 @@ static int scan_value(struct cursor *c, struct kh_jpos *out)
 	case '[': return scan_container(c, out, ']');
 	case '"': return skip_string(c);
 	default:
-		while (c->p < c->end && !strchr(",]} \t\r\n", *c->p))
+		while (c->p < c->end && !memchr(",]} \t\r\n", *c->p, 7))
 			advance(c);
 		return 0;
 	}
@@ -152,4 +157,23 @@ void kh_jpos_locate(const char *text, size_t off, int *line, int *col)
 			(*col)++;
 		}
 	}
+}
+
+json_t *kh_json_load(const char *text, size_t len, size_t flags, json_error_t *jerr)
+{
+	const char *nul = memchr(text, '\0', len);
+
+	if (nul) {
+		json_error_t ignored;
+		if (!jerr)
+			jerr = &ignored;
+		/* jansson skips a raw NUL between tokens; JSON allows none anywhere. */
+		size_t off = (size_t)(nul - text);
+		memset(jerr, 0, sizeof(*jerr));
+		kh_jpos_locate(text, off, &jerr->line, &jerr->column);
+		jerr->position = (int)off;
+		snprintf(jerr->text, sizeof(jerr->text), "NUL byte in the text (write \\u0000)");
+		return NULL;
+	}
+	return json_loadb(text, len, flags, jerr);
 }

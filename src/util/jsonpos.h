@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "util/util.h"
 
 struct kh_jpos {
@@ -27,5 +29,9 @@ const struct kh_jpos *kh_jpos_too_deep(const struct kh_jpos *root, int max);
 
 /* Line and 1-based column (in characters) of byte offset off. */
 void kh_jpos_locate(const char *text, size_t off, int *line, int *col);
+
+/* json_loadb, except that a raw NUL byte anywhere in text is an error (at its
+ * line:column) rather than skipped. Use it for all untrusted input. */
+json_t *kh_json_load(const char *text, size_t len, size_t flags, json_error_t *jerr);
 
 #endif

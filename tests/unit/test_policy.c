@@ -96,6 +96,22 @@ static void test_rejects_bad_input(void **state)
 	}
 }
 
+/* A raw NUL byte is invalid JSON wherever it is; the error names its place
+ * (jansson alone would skip it between tokens). */
+static void test_rejects_nul_byte(void **state)
+{
+	static const char text[] = "{\"Version\":\"2012-10-17\",\n \"Statement\":[\0]}";
+	struct kh_policy *p = NULL;
+	struct kh_error err = {0};
+
+	(void)state;
+	assert_int_equal(kh_policy_parse(text, sizeof(text) - 1, &p, &err), KH_EINPUT);
+	assert_null(p);
+	assert_int_equal(err.line, 2);
+	assert_int_equal(err.col, 15);
+	assert_non_null(strstr(err.msg, "NUL"));
+}
+
 static void test_deep_nesting(void **state)
 {
 	char text[400];
@@ -194,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_problems_not_failures),
 		cmocka_unit_test(test_invalid_json_position),
 		cmocka_unit_test(test_rejects_bad_input),
+		cmocka_unit_test(test_rejects_nul_byte),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_round_trip_canonical),
 		cmocka_unit_test(test_builders),
