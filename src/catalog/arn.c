@@ -139,13 +139,73 @@ static int patterns_intersect(const struct tok *p, size_t np, const struct tok *
 	return found;
 }
 
+/* The common case, an ARN with no wildcard or variable (as logs give them),
+ * matched straight against the template text [t, tend): each placeholder
+ * tries every run its class allows. The same answers as the token search,
+ * which the unit tests check side by side. */
+static int concrete_match(const char *s, const char *t, const char *tend, size_t colons,
+			  int last_spans_path)
+{
+	while (t < tend) {
+		const char *close = t[0] == '$' && t + 1 < tend && t[1] == '{'
+					    ? memchr(t, '}', (size_t)(tend - t))
+					    : NULL;
+		if (close) {
+			const char *after = close + 1;
+			int cls = colons < 5 ? CLASS_NO_COLON : CLASS_NO_SLASH;
+			if (last_spans_path && colons >= 5 && after == tend)
+				cls = CLASS_ANY;
+			for (;; s++) {
+				if (concrete_match(s, after, tend, colons, last_spans_path))
+					return 1;
+				if (!*s || !class_allows(cls, *s))
+					return 0;
+			}
+		}
+		if (*s != *t)
+			return 0;
+		colons += *t == ':';
+		s++;
+		t++;
+	}
+	return *s == '\0';
+}
+
+static int is_concrete(const char *arn)
+{
+	return !strpbrk(arn, "*?$") && strlen(arn) < MAX_TOKS;
+}
+
+/* Does the concrete ARN fit one of the '|'-separated templates of rt? */
+static int concrete_matches_type(const char *arn, const struct kh_resource_type *rt)
+{
+	const char *tmpl = rt->arn;
+
+	for (;;) {
+		const char *bar = strchr(tmpl, '|');
+		const char *end = bar ? bar : tmpl + strlen(tmpl);
+		if (end - tmpl < 1024 && concrete_match(arn, tmpl, end, 0, rt->last_spans_path))
+			return 1;
+		if (!bar)
+			return 0;
+		tmpl = bar + 1;
+	}
+}
+
 int kh_arn_matches_template(const char *arn, const char *tmpl, int last_spans_path)
+{
+	if (strcmp(arn, "*") == 0)
+		return 1;
+	if (is_concrete(arn))
+		return concrete_match(arn, tmpl, tmpl + strlen(tmpl), 0, last_spans_path);
+	return kh__arn_matches_template_tokens(arn, tmpl, last_spans_path);
+}
+
+int kh__arn_matches_template_tokens(const char *arn, const char *tmpl, int last_spans_path)
 {
 	struct tok p[MAX_TOKS], t[MAX_TOKS];
 	size_t np, nt;
 
-	if (strcmp(arn, "*") == 0)
-		return 1;
 	np = tokenize_user(arn, p);
 	nt = tokenize_template(tmpl, t, last_spans_path);
 	return np != (size_t)-1 && nt != (size_t)-1 && patterns_intersect(p, np, t, nt);
@@ -181,6 +241,8 @@ int kh_arn_matches_resource_type(const char *arn, const struct kh_resource_type 
 
 	if (strcmp(arn, "*") == 0)
 		return 1;
+	if (is_concrete(arn))
+		return concrete_matches_type(arn, rt);
 	np = tokenize_user(arn, p);
 	return np != (size_t)-1 && tokens_match_type(p, np, rt);
 }
@@ -189,16 +251,18 @@ size_t kh_service_match_arn(const struct kh_service *svc, const char *arn,
 			    const struct kh_resource_type **out, size_t max)
 {
 	struct tok p[MAX_TOKS];
-	int star = strcmp(arn, "*") == 0;
-	size_t n = 0, np = star ? 0 : tokenize_user(arn, p); /* once for every template */
+	int star = strcmp(arn, "*") == 0, concrete = !star && is_concrete(arn);
+	size_t n = 0, np = star || concrete ? 0 : tokenize_user(arn, p); /* once for all */
 
 	if (np == (size_t)-1)
 		return 0;
-	for (size_t i = 0; i < svc->n_resource_types; i++)
-		if (star || tokens_match_type(p, np, &svc->resource_types[i])) {
+	for (size_t i = 0; i < svc->n_resource_types; i++) {
+		const struct kh_resource_type *rt = &svc->resource_types[i];
+		if (star || (concrete ? concrete_matches_type(arn, rt) : tokens_match_type(p, np, rt))) {
 			if (n < max)
-				out[n] = &svc->resource_types[i];
+				out[n] = rt;
 			n++;
 		}
+	}
 	return n;
 }

@@ -34,4 +34,8 @@ struct kh_catalog {
 /* Parses svc's block if that has not happened yet. Thread-safe. */
 void kh__service_ensure(const struct kh_catalog *cat, const struct kh_service *svc);
 
+/* kh_arn_matches_template by the general token search alone, even for a
+ * concrete ARN: the unit tests hold the fast path to it. */
+int kh__arn_matches_template_tokens(const char *arn, const char *tmpl, int last_spans_path);
+
 #endif

@@ -3,11 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "catalog/catalog_int.h"
 #include "keyhole/catalog.h"
 
 static struct kh_catalog *cat;
@@ -143,6 +145,65 @@ static void test_arn_matching(void **state)
 	assert_string_equal(rt[0]->name, "bucket");
 }
 
+/* Writes tmpl with every ${Placeholder} replaced by fill. */
+static void instantiate(const char *tmpl, size_t len, const char *fill, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && n + strlen(fill) + 2 < cap; i++) {
+		const char *close = tmpl[i] == '$' && tmpl[i + 1] == '{' ? memchr(tmpl + i, '}', len - i) : NULL;
+		if (close) {
+			n += (size_t)snprintf(out + n, cap - n, "%s", fill);
+			i = (size_t)(close - tmpl);
+		} else {
+			out[n++] = tmpl[i];
+		}
+	}
+	out[n] = '\0';
+}
+
+/* Concrete ARNs take a direct matcher; it must agree with the general
+ * search on every template of the catalog, for ARNs built from each
+ * template of the same service with fills that test each class. */
+static void test_concrete_arn_fast_path(void **state)
+{
+	static const char *fills[] = {"abc", "", "a/b", "a:b", "x/y/z", "v1:2/3", "::", "/"};
+	size_t compared = 0, matched = 0;
+
+	for (size_t i = 0; i < kh_catalog_service_count(cat); i++) {
+		const struct kh_service *svc = kh_catalog_service_at(cat, i);
+		for (size_t a = 0; a < svc->n_resource_types; a++) {
+			const char *src = svc->resource_types[a].arn;
+			const char *bar = strchr(src, '|');
+			size_t len = bar ? (size_t)(bar - src) : strlen(src);
+			for (size_t f = 0; f < sizeof(fills) / sizeof(fills[0]); f++) {
+				char arn[1200];
+				instantiate(src, len, fills[f], arn, sizeof(arn));
+				if (strpbrk(arn, "*?$"))
+					continue;
+				for (size_t b = 0; b < svc->n_resource_types; b++) {
+					const struct kh_resource_type *rt = &svc->resource_types[b];
+					const char *t = rt->arn, *tb = strchr(t, '|');
+					char one[1024];
+					size_t tl = tb ? (size_t)(tb - t) : strlen(t);
+					if (tl >= sizeof(one))
+						continue;
+					memcpy(one, t, tl);
+					one[tl] = '\0';
+					int fast = kh_arn_matches_template(arn, one, rt->last_spans_path);
+					int slow = kh__arn_matches_template_tokens(arn, one, rt->last_spans_path);
+					if (fast != slow)
+						fail_msg("%s vs %s (spans %d): fast %d, tokens %d", arn, one,
+							 rt->last_spans_path, fast, slow);
+					compared++;
+					matched += (size_t)fast;
+				}
+			}
+		}
+	}
+	assert_true(compared > 100000);
+	assert_true(matched > 10000);
+}
+
 static void test_dynamodb_table_vs_index(void **state)
 {
 	const struct kh_service *ddb = kh_catalog_service(cat, "dynamodb", 8);
@@ -209,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_condition_keys),
 		cmocka_unit_test(test_arn_matching),
+		cmocka_unit_test(test_concrete_arn_fast_path),
 		cmocka_unit_test(test_dynamodb_table_vs_index),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_service_without_lines),
