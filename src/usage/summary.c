@@ -73,10 +73,12 @@ static void widen_range(long long *first, long long *last, long long f, long lon
 struct kh__usage_principal *kh__usage_principal_get(struct kh_usage *u, const char *arn)
 {
 	int created;
-	struct kh_strmap_slot *slot = kh_strmap_put(&u->principals, arn, &created);
+	struct kh_strmap_slot *slot;
 
 	u->dirty = 1;
-	if (!slot)
+	if (u->last && strcmp(u->last->pub.arn, arn) == 0)
+		return u->last;
+	if (!(slot = kh_strmap_put(&u->principals, arn, &created)))
 		return NULL;
 	if (created) {
 		struct kh__usage_principal *p = calloc(1, sizeof(*p));
@@ -85,7 +87,7 @@ struct kh__usage_principal *kh__usage_principal_get(struct kh_usage *u, const ch
 		slot->value = p;
 		p->pub.arn = slot->key; /* the map owns the key */
 	}
-	return slot->value;
+	return u->last = slot->value;
 }
 
 struct kh__usage_entry *kh__usage_entry_get(struct kh__usage_principal *p,

@@ -24,6 +24,7 @@ struct kh_usage {
 	const struct kh_usage_principal **sorted;
 	size_t n_sorted;
 	int dirty;
+	struct kh__usage_principal *last; /* of the previous lookup: events come in runs */
 };
 
 struct kh__usage_principal *kh__usage_principal_get(struct kh_usage *u, const char *arn);

@@ -6,12 +6,7 @@
 
 static uint64_t hash_exact(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return kh_hash_bytes(s, strlen(s), 0);
 }
 
 static int strmap_grow(struct kh_strmap *m)

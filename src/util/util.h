@@ -18,7 +18,9 @@ void *kh_arena_alloc(struct kh_arena *a, size_t n); /* 16-byte aligned, zeroed *
 char *kh_arena_strndup(struct kh_arena *a, const char *s, size_t n);
 void kh_arena_release(struct kh_arena *a);
 
-/* Hash of the ASCII-lowercased bytes (FNV-1a). */
+/* Hash of n bytes; fold: of their ASCII-lowercased form. */
+uint64_t kh_hash_bytes(const char *s, size_t n, int fold);
+/* Hash of the ASCII-lowercased bytes. */
 uint64_t kh_hash_ci(const char *s, size_t n);
 
 /* Open-addressing hash set of pointers, keyed through a caller's key
