@@ -72,11 +72,15 @@ struct kh_mapping {
 	struct kh_mapped_action actions[KH_MAP_MAX_ACTIONS];
 	size_t n_actions;
 	int truncated;            /* more than KH_MAP_MAX_ACTIONS were needed */
-	/* Internal storage for resource strings and the prefix. */
+	/* Internal storage for resource strings and the prefix, and a cache of
+	 * what each (eventSource, eventName) resolved to. */
 	struct kh_buf text;
 	char prefix_buf[64];
+	struct kh__map_memo *memo;
 };
 
+/* One struct kh_mapping per thread: it owns its buffers and cache, freed by
+ * kh_mapping_release. */
 void kh_mapping_init(struct kh_mapping *m);
 void kh_mapping_release(struct kh_mapping *m);
 

@@ -1,6 +1,7 @@
 /* map.c - classifying a CloudTrail record and listing the IAM actions it
  * needed (see mapping.h). The per-event path does table lookups in hash
  * maps and writes only into the caller's struct kh_mapping. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,6 +9,7 @@
 #include "usage/mapping_int.h"
 
 struct kh_mapper {
+	unsigned long id; /* unique per process: a memo never outlives its mapper */
 	const struct kh_catalog *cat;
 	const struct kh__map_table *t;
 	struct kh__map_table own;       /* for kh_mapper_new_table */
@@ -32,12 +34,17 @@ void kh_mapping_init(struct kh_mapping *m)
 void kh_mapping_release(struct kh_mapping *m)
 {
 	kh_buf_release(&m->text);
+	free(m->memo);
+	m->memo = NULL;
 	m->n_actions = 0;
 }
 
 static int mapper_make(const struct kh_catalog *cat, const struct kh__map_table *t,
 		       struct kh_mapper *m, struct kh_mapper **out, struct kh_error *err)
 {
+	static atomic_ulong next_id = 1;
+
+	m->id = atomic_fetch_add(&next_id, 1);
 	m->cat = cat;
 	m->t = t;
 	m->acts = calloc(t->n_acts + 1, sizeof(*m->acts));
@@ -216,14 +223,157 @@ static int when_holds(const struct kh_event *ev, const char *when)
 static const char reason_dependent[] =
 	"listed as a dependent action of the call's action in the service reference";
 
+/* What an (eventSource, eventName) pair resolves to, whatever the record:
+ * computed once per pair and kept in the caller's memo, since a scan meets
+ * a few hundred pairs in millions of records. */
+enum name_kind { NAME_NONE, NAME_NOPERM, NAME_GROUP, NAME_SINGLE };
+
+struct name_facts {
+	char prefix[64];
+	size_t plen;
+	const struct kh__map_named *skip; /* listed as not an API call */
+	enum name_kind kind;
+	size_t nlen;     /* length of the name as found */
+	size_t stripped; /* length without a version suffix */
+	const struct kh__map_act *group;
+	const struct kh_action *action;
+};
+
+#define MEMO_SLOTS 512 /* direct-mapped */
+#define MEMO_KEY 120   /* longer pairs are resolved every time */
+
+struct memo_slot {
+	uint64_t hash;
+	size_t slen, nlen; /* the key: slen bytes of source, then the name */
+	int used;
+	char key[MEMO_KEY];
+	struct name_facts facts;
+};
+
+struct kind_memo { /* the last eventType (or eventCategory) and its entry */
+	char text[32];
+	size_t len;
+	int set;
+	const struct kh__map_named *hit;
+};
+
+struct kh__map_memo {
+	unsigned long mapper_id;
+	struct kind_memo type, category;
+	struct memo_slot slots[MEMO_SLOTS];
+};
+
+static void resolve_name(const struct kh_mapper *m, struct kh_sv source, struct kh_sv name,
+			 struct name_facts *f)
+{
+	const struct kh__map_table *t = m->t;
+	char *prefix = f->prefix;
+
+	memset(f, 0, sizeof(*f));
+	f->plen = kh_map_source_prefix(m, source.ptr, source.len, prefix, sizeof(f->prefix));
+	if (!f->plen || !name.len)
+		return;
+	if (!(f->skip = kh__map_get2(&t->skip_names, prefix, f->plen, name.ptr, name.len)))
+		f->skip = kh__map_get2(&t->skip_names, prefix, f->plen, "*", 1);
+	f->stripped = strip_version(name.ptr, name.len);
+	if (f->stripped == 0)
+		f->stripped = name.len;
+	/* The event name, then without a version suffix. */
+	for (int pass = 0; pass < 2; pass++) {
+		f->nlen = pass ? f->stripped : name.len;
+		if (pass && f->stripped == name.len)
+			break;
+		if (kh__map_get2(&t->noperm, prefix, f->plen, name.ptr, f->nlen)) {
+			f->kind = NAME_NOPERM;
+			return;
+		}
+		if ((f->group = kh__map_get2(&t->act_map, prefix, f->plen, name.ptr, f->nlen))) {
+			f->kind = NAME_GROUP;
+			return;
+		}
+	}
+	{
+		const struct kh_service *svc = kh_catalog_service(m->cat, prefix, f->plen);
+		f->nlen = name.len;
+		if (svc && !(f->action = kh_service_action(svc, name.ptr, name.len)) &&
+		    f->stripped != name.len) {
+			f->nlen = f->stripped;
+			f->action = kh_service_action(svc, name.ptr, f->stripped);
+		}
+		f->kind = f->action ? NAME_SINGLE : NAME_NONE;
+	}
+}
+
+/* The facts of ev's pair, from the memo when it holds them. */
+static const struct name_facts *name_facts(const struct kh_mapper *m, struct kh__map_memo *memo,
+					   const struct kh_event *ev, struct name_facts *scratch)
+{
+	struct kh_sv src = ev->event_source, name = ev->event_name;
+	struct memo_slot *slot;
+	uint64_t h;
+
+	if (!memo || src.len + name.len > MEMO_KEY) {
+		resolve_name(m, src, name, scratch);
+		return scratch;
+	}
+	h = kh_hash_bytes(src.ptr ? src.ptr : "", src.len, 0) ^
+	    (kh_hash_bytes(name.ptr ? name.ptr : "", name.len, 0) * 31);
+	slot = &memo->slots[h % MEMO_SLOTS];
+	if (slot->used && slot->hash == h && slot->slen == src.len && slot->nlen == name.len &&
+	    memcmp(slot->key, src.ptr, src.len) == 0 &&
+	    memcmp(slot->key + src.len, name.ptr, name.len) == 0)
+		return &slot->facts;
+	resolve_name(m, src, name, &slot->facts);
+	slot->used = 1;
+	slot->hash = h;
+	slot->slen = src.len;
+	slot->nlen = name.len;
+	if (src.len)
+		memcpy(slot->key, src.ptr, src.len);
+	if (name.len)
+		memcpy(slot->key + src.len, name.ptr, name.len);
+	return &slot->facts;
+}
+
+/* The skip_kinds entry for "field:value", remembering the last value. */
+static const struct kh__map_named *skip_kind(const struct kh__map_table *t, struct kind_memo *km,
+					     const char *field, size_t flen, struct kh_sv v)
+{
+	const struct kh__map_named *hit;
+
+	if (km && km->set && km->len == v.len && memcmp(km->text, v.ptr, v.len) == 0)
+		return km->hit;
+	hit = kh__map_get2(&t->skip_kinds, field, flen, v.ptr, v.len);
+	if (km && v.len < sizeof(km->text)) {
+		memcpy(km->text, v.ptr, v.len);
+		km->len = v.len;
+		km->hit = hit;
+		km->set = 1;
+	}
+	return hit;
+}
+
+static struct kh__map_memo *memo_for(const struct kh_mapper *m, struct kh_mapping *out)
+{
+	if (out->memo && out->memo->mapper_id == m->id)
+		return out->memo;
+	free(out->memo);
+	/* Without memory for it, every record is resolved from the tables. */
+	if ((out->memo = calloc(1, sizeof(*out->memo))))
+		out->memo->mapper_id = m->id;
+	return out->memo;
+}
+
 int kh_map_event(const struct kh_mapper *m, const struct kh_event *ev, struct kh_mapping *out)
 {
 	const struct kh__map_table *t = m->t;
 	const struct kh__map_named *e;
-	const struct kh__map_act *group = NULL;
+	struct kh__map_memo *memo = memo_for(m, out);
 	struct pending pend[KH_MAP_MAX_ACTIONS];
 	struct kh_sv name = ev->event_name;
-	size_t plen, nlen = 0, stripped, own;
+	const struct name_facts *nf;
+	struct name_facts scratch;
+	size_t plen, nlen = 0, own;
 	int nomem = 0;
 
 	out->cls = KH_MAP_USED;
@@ -237,33 +387,28 @@ int kh_map_event(const struct kh_mapper *m, const struct kh_event *ev, struct kh
 	kh_buf_reset(&out->text);
 
 	/* Records that are not the principal's own API call. */
-	if (ev->event_type.len &&
-	    (e = kh__map_get2(&t->skip_kinds, "eventType", 9, ev->event_type.ptr,
-			      ev->event_type.len))) {
-		out->cls = KH_MAP_SKIPPED;
-		out->skip_reason = e->reason;
-		return KH_OK;
-	}
-	if (ev->event_category.len &&
-	    (e = kh__map_get2(&t->skip_kinds, "eventCategory", 13, ev->event_category.ptr,
-			      ev->event_category.len))) {
+	if ((ev->event_type.len &&
+	     (e = skip_kind(t, memo ? &memo->type : NULL, "eventType", 9, ev->event_type))) ||
+	    (ev->event_category.len &&
+	     (e = skip_kind(t, memo ? &memo->category : NULL, "eventCategory", 13,
+			    ev->event_category)))) {
 		out->cls = KH_MAP_SKIPPED;
 		out->skip_reason = e->reason;
 		return KH_OK;
 	}
 
-	plen = kh_map_source_prefix(m, ev->event_source.ptr, ev->event_source.len, out->prefix_buf,
-				    sizeof(out->prefix_buf));
+	nf = name_facts(m, memo, ev, &scratch);
+	plen = nf->plen;
+	memcpy(out->prefix_buf, nf->prefix, plen + 1);
 	if (!plen || !name.len) {
 		out->cls = KH_MAP_UNMAPPED;
 		set_candidate(out, ev->event_source.len ? ev->event_source.ptr : "(no eventSource)",
 			      ev->event_source.len ? ev->event_source.len : 16, name.ptr, name.len);
 		return KH_OK;
 	}
-	if ((e = kh__map_get2(&t->skip_names, out->prefix_buf, plen, name.ptr, name.len)) ||
-	    (e = kh__map_get2(&t->skip_names, out->prefix_buf, plen, "*", 1))) {
+	if (nf->skip) {
 		out->cls = KH_MAP_SKIPPED;
-		out->skip_reason = e->reason ? e->reason : "listed as not an API call";
+		out->skip_reason = nf->skip->reason ? nf->skip->reason : "listed as not an API call";
 		return KH_OK;
 	}
 
@@ -282,25 +427,15 @@ int kh_map_event(const struct kh_mapper *m, const struct kh_event *ev, struct kh
 	    memmem(ev->error_message.ptr, ev->error_message.len, "not authorized to perform", 25))
 		out->denied = 1;
 
-	/* The event name, then without a version suffix. */
-	stripped = strip_version(name.ptr, name.len);
-	if (stripped == 0)
-		stripped = name.len;
-	for (int pass = 0; pass < 2 && !group; pass++) {
-		nlen = pass ? stripped : name.len;
-		if (pass && stripped == name.len)
-			break;
-		if (kh__map_get2(&t->noperm, out->prefix_buf, plen, name.ptr, nlen)) {
-			out->cls = KH_MAP_NO_PERMISSION;
-			set_candidate(out, out->prefix_buf, plen, name.ptr, nlen);
-			return KH_OK;
-		}
-		group = kh__map_get2(&t->act_map, out->prefix_buf, plen, name.ptr, nlen);
-	}
-
-	if (group) {
-		for (size_t g = 0; g < group->n_group; g++) {
-			const struct kh__map_act *rec = group + g;
+	nlen = nf->nlen;
+	switch (nf->kind) {
+	case NAME_NOPERM:
+		out->cls = KH_MAP_NO_PERMISSION;
+		set_candidate(out, out->prefix_buf, plen, name.ptr, nlen);
+		return KH_OK;
+	case NAME_GROUP:
+		for (size_t g = 0; g < nf->group->n_group; g++) {
+			const struct kh__map_act *rec = nf->group + g;
 			const struct kh_action *a = m->acts[rec->index];
 			if (!when_holds(ev, rec->when))
 				continue;
@@ -313,20 +448,14 @@ int kh_map_event(const struct kh_mapper *m, const struct kh_event *ev, struct kh
 			}
 			add_action(out, pend, a, rec, rec->reason);
 		}
-	} else {
-		const struct kh_service *svc = kh_catalog_service(m->cat, out->prefix_buf, plen);
-		const struct kh_action *a = NULL;
-		nlen = name.len;
-		if (svc && !(a = kh_service_action(svc, name.ptr, name.len)) && stripped != name.len) {
-			nlen = stripped;
-			a = kh_service_action(svc, name.ptr, stripped);
-		}
-		if (!a) {
-			out->cls = KH_MAP_UNMAPPED;
-			set_candidate(out, out->prefix_buf, plen, name.ptr, stripped);
-			return KH_OK;
-		}
-		add_action(out, pend, a, NULL, NULL);
+		break;
+	case NAME_SINGLE:
+		add_action(out, pend, nf->action, NULL, NULL);
+		break;
+	case NAME_NONE:
+		out->cls = KH_MAP_UNMAPPED;
+		set_candidate(out, out->prefix_buf, plen, name.ptr, nf->stripped);
+		return KH_OK;
 	}
 
 	/* The catalog's dependent actions of the actions found so far. */

@@ -584,6 +584,41 @@ static void test_custom_table(void **state)
 	assert_non_null(strstr(err.msg, "consecutive"));
 }
 
+/* The cache of (eventSource, eventName) answers: a repeated record maps
+ * the same way, and one struct kh_mapping serves two mappers in turn
+ * without handing one mapper's answer to the other. */
+static void test_memo(void **state)
+{
+	static const char table[] = "#keyhole-cloudtrail-map 1\n"
+				    "A\ts3\tGetObject\ts3:PutObject\t-\t-\t-\n";
+	struct kh_mapper *custom;
+	struct kh_error err;
+	struct kh_event ev = event("s3.amazonaws.com", "GetObject");
+
+	assert_int_equal(kh_mapper_new_table(cat, table, sizeof(table) - 1, &custom, &err), KH_OK);
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(kh_map_event(mapper, &ev, &res), KH_OK);
+		assert_int_equal(res.n_actions, 1);
+		assert_string_equal(res.actions[0].action->full_name, "s3:GetObject");
+		assert_int_equal(kh_map_event(custom, &ev, &res), KH_OK);
+		assert_int_equal(res.n_actions, 1);
+		assert_string_equal(res.actions[0].action->full_name, "s3:PutObject");
+	}
+	/* Same name, other source; and a changing eventType. */
+	ev = event("sqs.amazonaws.com", "GetObject");
+	assert_int_equal(kh_map_event(mapper, &ev, &res), KH_OK);
+	assert_int_equal(res.cls, KH_MAP_UNMAPPED);
+	assert_string_equal(res.candidate, "sqs:GetObject");
+	ev = event("s3.amazonaws.com", "GetObject");
+	ev.event_type = sv("AwsServiceEvent");
+	assert_int_equal(kh_map_event(mapper, &ev, &res), KH_OK);
+	assert_int_equal(res.cls, KH_MAP_SKIPPED);
+	ev.event_type = sv("AwsApiCall");
+	assert_int_equal(kh_map_event(mapper, &ev, &res), KH_OK);
+	assert_int_equal(res.cls, KH_MAP_USED);
+	kh_mapper_free(custom);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -601,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_table_actions_exist),
 		cmocka_unit_test(test_custom_table),
+		cmocka_unit_test(test_memo),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
