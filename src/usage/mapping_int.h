@@ -49,6 +49,8 @@ struct kh__map_table {
 	size_t n_acts;
 	struct kh__map_ph *phs;
 	size_t n_phs;
+	const struct kh__map_ph **builders; /* the P records that build whole ARNs */
+	size_t n_builders;                   /* (lambdafn, sqsurl) */
 	struct kh__map_named *named;
 	size_t n_named;
 	struct kh_ptrmap sources, global, data_plane, data_services, act_map, noperm, skip_names,

@@ -305,18 +305,16 @@ static int try_builders(const struct kh__res_ctx *c, const struct kh_action *a,
 			struct kh_sv override, struct kh_buf *b, size_t off)
 {
 	const char *prefix = a->service->prefix;
+	size_t pl = strlen(prefix);
 
-	for (size_t i = 0; i < c->t->n_phs; i++) {
-		const struct kh__map_ph *r = &c->t->phs[i];
-		size_t pl = strlen(prefix);
+	for (size_t i = 0; i < c->t->n_builders; i++) {
+		const struct kh__map_ph *r = c->t->builders[i];
 		const char *k;
 		int is_lambda;
 
 		if (strncasecmp(r->key, prefix, pl) != 0 || r->key[pl] != ':')
 			continue;
 		is_lambda = strcmp(r->transform, "lambdafn") == 0;
-		if (!is_lambda && strcmp(r->transform, "sqsurl") != 0)
-			continue;
 		for (k = r->params; *k;) {
 			const char *comma = strchr(k, ',');
 			size_t klen = comma ? (size_t)(comma - k) : strlen(k);

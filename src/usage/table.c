@@ -314,6 +314,12 @@ int kh__map_table_parse(const char *text, size_t len, struct kh__map_table *t,
 			goto fail;
 		}
 	}
+	if (!(t->builders = kh_arena_alloc(&t->arena, (t->n_phs + 1) * sizeof(*t->builders))))
+		goto nomem;
+	for (size_t i = 0; i < t->n_phs; i++)
+		if (strcmp(t->phs[i].transform, "lambdafn") == 0 ||
+		    strcmp(t->phs[i].transform, "sqsurl") == 0)
+			t->builders[t->n_builders++] = &t->phs[i];
 	return KH_OK;
 nomem:
 	rc = kh_error_set(err, KH_ENOMEM, "out of memory");
