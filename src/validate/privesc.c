@@ -2,8 +2,10 @@
  *
  * A row of data/privesc.tsv escalates when the policy's Allow statements
  * grant every one of its actions: by name, through a wildcard, or through
- * NotAction. Rows are reported where their first action is granted, one
- * finding per policy element, naming every row that element completes. */
+ * NotAction, and no Deny statement takes the action away everywhere (no
+ * Condition, Resource "*"). Rows are reported where their first action is
+ * granted, one finding per policy element, naming every row that element
+ * completes. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,15 +19,49 @@ struct grant {
 	size_t st, item;
 };
 
+static int names_action(const struct kh_statement *st, const char *action)
+{
+	if (st->not_action.present) {
+		for (size_t i = 0; i < st->not_action.n; i++)
+			if (vc_action_matches(st->not_action.items[i], action))
+				return 0;
+		return 1;
+	}
+	for (size_t i = 0; i < st->action.n; i++)
+		if (vc_action_matches(st->action.items[i], action))
+			return 1;
+	return 0;
+}
+
+static int has_star_resource(const struct kh_statement *st)
+{
+	for (size_t i = 0; i < st->resource.n; i++)
+		if (strcmp(st->resource.items[i], "*") == 0)
+			return 1;
+	return 0;
+}
+
+/* Does a Deny statement refuse action on every resource, whatever the
+ * request? (A Deny with a Condition or narrower resources may not apply.) */
+static int denied_everywhere(const struct kh_policy *p, const char *action)
+{
+	for (size_t s = 0; s < p->n_statements; s++) {
+		const struct kh_statement *st = &p->statements[s];
+		if (st->effect == KH_EFFECT_DENY && !st->has_condition &&
+		    !st->not_resource.present && !st->principal.present &&
+		    !st->not_principal.present && has_star_resource(st) && names_action(st, action))
+			return 1;
+	}
+	return 0;
+}
+
 static int statement_grants(const struct kh_statement *st, const char *action,
 			    int need_star, size_t *item)
 {
-	int star = st->not_resource.present;
+	int star = st->not_resource.present || has_star_resource(st);
 
 	if (st->effect != KH_EFFECT_ALLOW)
 		return 0;
-	for (size_t i = 0; i < st->resource.n && !star; i++)
-		star = strcmp(st->resource.items[i], "*") == 0;
 	if (need_star && !star)
 		return 0;
 	if (st->not_action.present) {
@@ -46,6 +82,8 @@ static int statement_grants(const struct kh_statement *st, const char *action,
 static int policy_grants(const struct kh_policy *p, const char *action, int need_star,
 			 struct grant *g)
 {
+	if (denied_everywhere(p, action))
+		return 0;
 	for (size_t s = 0; s < p->n_statements; s++)
 		if (statement_grants(&p->statements[s], action, need_star, &g->item)) {
 			g->st = s;
