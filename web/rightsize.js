@@ -137,15 +137,12 @@ async function start(ev) {
     const result = await follow(jobId, paintProgress);
     jobId = null;
     const update = policyTabs($('#rs-tabs'), {}, 'rs', 'rightsized');
-    update('json', result.rendered);
+    // One job renders every format: switching tabs never scans again.
+    for (const format of ['json', 'terraform', 'cloudformation'])
+      update(format, result.renderings?.[format] ?? result.rendered);
     $('#rs-report').replaceChildren(report(result.report));
     $('#rs-result').hidden = false;
     status('Right-sizing finished');
-    // The other two formats come from the same request, rendered again.
-    for (const format of ['terraform', 'cloudformation'])
-      api('POST', '/v1/rightsize', { ...base, format })
-        .then((j) => follow(j.job_id)).then((r) => update(format, r.rendered))
-        .catch((e) => update(format, `cannot render: ${e.message}`));
   } catch (e) {
     status(e.message, true);
   } finally {

@@ -114,12 +114,17 @@ static int read_job(const json_t *job, struct job *j, struct kh_error *err)
 	return read_current(job, j, err);
 }
 
-/* {"policy": {...}, "format": "...", "rendered": "...", "report": {...}} */
+/* {"policy": {...}, "format": "...", "rendered": "...",
+ *  "renderings": {"json": "...", "terraform": "...", "cloudformation": "..."},
+ *  "report": {...}}: every format at once, so a client switching views
+ * never runs the scan again. */
 static int write_result(const struct kh_rightsize_result *res, enum kh_format f,
 			struct kh_buf *out)
 {
+	static const enum kh_format all[] = {KH_FORMAT_JSON, KH_FORMAT_TERRAFORM,
+					     KH_FORMAT_CLOUDFORMATION};
 	struct kh_buf rendered;
-	int rc;
+	int rc = KH_OK;
 
 	kh_buf_init(&rendered, 0);
 	kh_buf_puts(out, "{\"policy\":");
@@ -128,7 +133,15 @@ static int write_result(const struct kh_rightsize_result *res, enum kh_format f,
 	rc = kh_emit(&res->gen, f, 0, &rendered);
 	if (rc == KH_OK)
 		kh_buf_put_json_string(out, rendered.data);
-	kh_buf_puts(out, ",\"report\":");
+	kh_buf_puts(out, ",\"renderings\":{");
+	for (size_t i = 0; rc == KH_OK && i < sizeof(all) / sizeof(all[0]); i++) {
+		kh_buf_reset(&rendered);
+		if ((rc = kh_emit(&res->gen, all[i], 0, &rendered)) != KH_OK)
+			break;
+		kh_buf_printf(out, "%s\"%s\":", i ? "," : "", kh_format_name(all[i]));
+		kh_buf_put_json_string(out, rendered.data);
+	}
+	kh_buf_puts(out, "},\"report\":");
 	if (rc == KH_OK)
 		rc = kh_rightsize_report(res, KH_REPORT_JSON, out);
 	kh_buf_truncate(out, out->len && out->data[out->len - 1] == '\n' ? out->len - 1 : out->len);

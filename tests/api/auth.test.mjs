@@ -117,6 +117,10 @@ test('right-sizing jobs: a log root and uploads give the CLI\'s policy and repor
     assert.equal(job.progress.files_done, 4);
     assert.deepEqual(job.result.report.coverage, { allowed: 42, observed: 42 });
     assert.match(job.result.rendered, /data "aws_iam_policy_document" "orders_fn_role"/);
+    // Every format comes with the one job, the requested one as rendered.
+    assert.equal(job.result.renderings.terraform, job.result.rendered);
+    assert.deepEqual(JSON.parse(job.result.renderings.json), job.result.policy);
+    assert.match(job.result.renderings.cloudformation, /AWS::IAM::ManagedPolicy/);
     // The same policy as `keyhole rightsize`.
     const cli = keyhole(['rightsize', '--logs', root, '--principal', role, '--since', '2026-09-01',
       '--until', '2026-11-01', '--quiet', '--out-report', '/dev/null']);

@@ -151,6 +151,8 @@ async function rightsize(page, useRoot) {
   await page.fill('#rs-since', '2026-09-01');
   await page.fill('#rs-until', '2026-11-01');
   await page.fill('#rs-current', readFileSync(join(SOURCE, 'examples/orders-fn.current-policy.json'), 'utf8'));
+  const jobPosts = [];
+  page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/v1/rightsize')) jobPosts.push(r.url()); });
   await page.click('#rs-start');
   await page.locator('#rs-progress-box').waitFor();
   await page.locator('#rs-result').waitFor({ timeout: 30000 });
@@ -161,6 +163,7 @@ async function rightsize(page, useRoot) {
   assert.match(await page.locator('#rs-report').textContent(), /Granted but unused \(\d+\)/);
   assert.match(await page.locator('#rs-report').textContent(), /s3:DeleteObject/, 'denied call listed');
   await checkTabs(page, 'rs', ['s3:GetObject', 'dynamodb:GetItem']);
+  assert.equal(jobPosts.length, 1, 'one job renders every tab');
 }
 
 test('right-size: uploaded example trail to completion', async () => {
