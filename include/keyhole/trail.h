@@ -82,6 +82,11 @@ void kh_trail_reader_free(struct kh_trail_reader *r);
  * in any CloudTrail format, with the reason and position in err. */
 int kh_trail_reader_open(struct kh_trail_reader *r, const char *data, size_t len, const char *name,
 			 struct kh_error *err);
+/* kh_trail_reader_open without the copy: data (len bytes, then at least
+ * KH_TRAIL_PADDING readable bytes) must stay unchanged until the reader is
+ * opened again or freed. */
+int kh_trail_reader_open_padded(struct kh_trail_reader *r, const char *data, size_t len,
+				const char *name, struct kh_error *err);
 enum kh_trail_format kh_trail_reader_format(const struct kh_trail_reader *r);
 
 /* Yields the next record: 1 with *ev filled, 0 at the end, or a negative
@@ -98,9 +103,33 @@ struct kh_sv kh_event_param(const struct kh_event *ev, const char *key);
 int kh_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
 	      size_t *out_len, struct kh_error *err);
 
+/* kh_gunzip into a caller-kept buffer: *buf (*cap bytes, malloc()'ed, grown
+ * as needed, reused from call to call, freed by the caller) receives the
+ * output followed by pad zero bytes. */
+int kh_gunzip_reuse(const unsigned char *in, size_t len, size_t max, size_t pad,
+		    unsigned char **buf, size_t *cap, size_t *out_len, struct kh_error *err);
+
 /* Reads a file, decompressing when it starts with the gzip magic. */
 int kh_trail_read_file(const char *path, size_t max, unsigned char **out, size_t *out_len,
 		       struct kh_error *err);
+
+/* The bytes after a record reader's input that it may read (never write). */
+#define KH_TRAIL_PADDING 64
+
+/* Buffers kept by one thread across the files it reads, so that a scan
+ * neither allocates nor copies per file. Zero-initialise; the buffer owns
+ * its memory until kh_trail_buf_release. */
+struct kh_trail_buf {
+	unsigned char *raw, *data; /* the file as read; its decompressed form */
+	size_t raw_cap, data_cap;
+	const unsigned char *out;  /* the contents: raw or data, len bytes */
+	size_t len;                /* followed by KH_TRAIL_PADDING zero bytes */
+};
+
+/* kh_trail_read_file into b: b->out holds the contents until the next load. */
+int kh_trail_load_file(const char *path, size_t max, struct kh_trail_buf *b,
+		       struct kh_error *err);
+void kh_trail_buf_release(struct kh_trail_buf *b);
 
 /* Discovery. Given files, directories (walked recursively, in sorted order;
  * the S3 delivery layout AWSLogs/[o-org/]<account>/CloudTrail/<region>/

@@ -43,24 +43,25 @@ static size_t first_guess(const unsigned char *in, size_t len, size_t max)
 	return guess < 4096 ? 4096 : guess;
 }
 
-/* Grows *buf to hold at least want+1 bytes (never more than max+1). */
-static int grow(unsigned char **buf, size_t *cap, size_t want, size_t max)
+/* Grows *buf to hold at least want+pad bytes (want never more than max). */
+static int grow(unsigned char **buf, size_t *cap, size_t want, size_t max, size_t pad)
 {
 	if (want > max)
 		want = max;
-	if (want + 1 <= *cap)
+	if (want + pad <= *cap)
 		return KH_OK;
-	unsigned char *p = realloc(*buf, want + 1);
+	unsigned char *p = realloc(*buf, want + pad);
 	if (!p)
 		return KH_ENOMEM;
 	*buf = p;
-	*cap = want + 1;
+	*cap = want + pad;
 	return KH_OK;
 }
 
-/* Decompresses the members of in[] one after another into *buf. */
+/* Decompresses the members of in[] one after another into *buf, keeping
+ * pad bytes free at the end. */
 static int inflate_members(struct libdeflate_decompressor *d, const unsigned char *in, size_t len,
-			   size_t max, unsigned char **buf, size_t *cap, size_t *used,
+			   size_t max, size_t pad, unsigned char **buf, size_t *cap, size_t *used,
 			   struct kh_error *err)
 {
 	size_t off = 0;
@@ -75,17 +76,18 @@ static int inflate_members(struct libdeflate_decompressor *d, const unsigned cha
 		size_t in_used = 0, out_used = 0;
 		enum libdeflate_result res;
 		for (;;) {
-			size_t room = *cap - 1 - *used;
+			/* A reused buffer may be larger than max: never write past max. */
+			size_t limit = *cap - pad < max ? *cap - pad : max;
 			res = libdeflate_gzip_decompress_ex(d, in + off, len - off, *buf + *used,
-							    room, &in_used, &out_used);
+							    limit - *used, &in_used, &out_used);
 			if (res != LIBDEFLATE_INSUFFICIENT_SPACE)
 				break;
-			if (*cap - 1 >= max)
+			if (limit >= max)
 				return kh_error_set(err, KH_ELIMIT,
 						    "gzip data expands beyond the %zu-byte limit",
 						    max);
-			size_t want = (*cap - 1) > max / 2 ? max : (*cap - 1) * 2;
-			if (grow(buf, cap, want, max))
+			size_t want = limit > max / 2 ? max : limit * 2;
+			if (grow(buf, cap, want, max, pad))
 				return kh_error_set(err, KH_ENOMEM, "no memory for %zu bytes",
 						    want);
 		}
@@ -100,33 +102,47 @@ static int inflate_members(struct libdeflate_decompressor *d, const unsigned cha
 	return KH_OK;
 }
 
-int kh_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
-	      size_t *out_len, struct kh_error *err)
+int kh_gunzip_reuse(const unsigned char *in, size_t len, size_t max, size_t pad,
+		    unsigned char **buf, size_t *cap, size_t *out_len, struct kh_error *err)
 {
-	*out = NULL;
+	size_t used = 0;
+	int rc;
+
 	*out_len = 0;
 	if (max == 0)
 		max = GZ_DEFAULT_MAX;
+	if (pad == 0)
+		pad = 1;
 	if (!in || len < GZ_MIN_MEMBER || !is_gzip_at(in, len, 0))
 		return kh_error_set(err, KH_EINPUT, "not gzip data (%zu bytes)", len);
 
 	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
 	if (!d)
 		return kh_error_set(err, KH_ENOMEM, "no memory for a decompressor");
-	unsigned char *buf = NULL;
-	size_t cap = 0, used = 0;
-	int rc = grow(&buf, &cap, first_guess(in, len, max), max);
-	if (rc)
+	if (grow(buf, cap, first_guess(in, len, max), max, pad))
 		rc = kh_error_set(err, KH_ENOMEM, "no memory for the gzip output");
 	else
-		rc = inflate_members(d, in, len, max, &buf, &cap, &used, err);
+		rc = inflate_members(d, in, len, max, pad, buf, cap, &used, err);
 	libdeflate_free_decompressor(d);
+	if (rc)
+		return rc;
+	memset(*buf + used, 0, pad);
+	*out_len = used;
+	return KH_OK;
+}
+
+int kh_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
+	      size_t *out_len, struct kh_error *err)
+{
+	unsigned char *buf = NULL;
+	size_t cap = 0;
+	int rc = kh_gunzip_reuse(in, len, max, 1, &buf, &cap, out_len, err);
+
 	if (rc) {
 		free(buf);
+		*out = NULL;
 		return rc;
 	}
-	buf[used] = '\0';
 	*out = buf;
-	*out_len = used;
 	return KH_OK;
 }

@@ -56,8 +56,10 @@ const size_t KEYS_SIZE = 2048; /* composed "outer.inner" parameter keys */
 struct kh_trail_reader {
 	od::parser parser; /* outer documents */
 	od::parser inner;  /* CloudTrailEvent strings of lookup pages */
-	char *buf = nullptr;
-	size_t cap = 0, len = 0;
+	const char *buf = nullptr; /* the input: own, or the caller's padded bytes */
+	size_t cap = 0, len = 0;    /* cap: len plus the readable padding */
+	char *own = nullptr;        /* the copy made by kh_trail_reader_open */
+	size_t own_cap = 0;
 	char *ibuf = nullptr;
 	size_t icap = 0;
 	char name[128] = "";
@@ -754,27 +756,17 @@ enum kh_trail_format detect(const char *b, size_t p, size_t n, bool *split)
 	return KH_TRAIL_JSONL;
 }
 
-int reader_open(kh_trail_reader *r, const char *data, size_t len, const char *name, kh_error *err)
+/* Starts reading data (len bytes, readable up to cap). */
+int reader_start(kh_trail_reader *r, const char *data, size_t len, size_t cap, const char *name,
+		 kh_error *err)
 {
 	std::snprintf(r->name, sizeof r->name, "%s", name ? name : "<input>");
 	r->done = true;
 	r->kind = DOC_NONE;
 	r->fmt = KH_TRAIL_UNKNOWN;
 	r->index = 0;
-	size_t need = len + simdjson::SIMDJSON_PADDING;
-	if (need < len)
-		return kh_error_set(err, KH_ELIMIT, "'%s': input too large", r->name);
-	if (need > r->cap) {
-		char *p = static_cast<char *>(std::realloc(r->buf, need));
-		if (!p)
-			return kh_error_set(err, KH_ENOMEM, "'%s': no memory for %zu bytes",
-					    r->name, len);
-		r->buf = p;
-		r->cap = need;
-	}
-	if (len)
-		std::memcpy(r->buf, data, len);
-	std::memset(r->buf + len, 0, simdjson::SIMDJSON_PADDING);
+	r->buf = data;
+	r->cap = cap;
 	r->len = len;
 	size_t p = 0;
 	if (len >= 3 && std::memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
@@ -821,6 +813,30 @@ int reader_open(kh_trail_reader *r, const char *data, size_t len, const char *na
 	return KH_OK;
 }
 
+/* Copies data into the reader's own padded buffer, then starts. */
+int reader_open(kh_trail_reader *r, const char *data, size_t len, const char *name, kh_error *err)
+{
+	size_t need = len + simdjson::SIMDJSON_PADDING;
+	if (need < len)
+		return kh_error_set(err, KH_ELIMIT, "'%s': input too large", name ? name : "<input>");
+	r->done = true;
+	if (need > r->own_cap) {
+		char *p = static_cast<char *>(std::realloc(r->own, need));
+		if (!p)
+			return kh_error_set(err, KH_ENOMEM, "'%s': no memory for %zu bytes",
+					    name ? name : "<input>", len);
+		r->own = p;
+		r->own_cap = need;
+	}
+	if (len)
+		std::memcpy(r->own, data, len);
+	std::memset(r->own + len, 0, simdjson::SIMDJSON_PADDING);
+	return reader_start(r, r->own, len, r->own_cap, name, err);
+}
+
+static_assert(KH_TRAIL_PADDING >= simdjson::SIMDJSON_PADDING,
+	      "the padding callers give must cover simdjson's");
+
 } // namespace
 
 extern "C" {
@@ -838,7 +854,7 @@ void kh_trail_reader_free(struct kh_trail_reader *r)
 {
 	if (!r)
 		return;
-	std::free(r->buf);
+	std::free(r->own);
 	std::free(r->ibuf);
 	delete r;
 }
@@ -850,6 +866,20 @@ int kh_trail_reader_open(struct kh_trail_reader *r, const char *data, size_t len
 		return kh_error_set(err, KH_EUSAGE, "kh_trail_reader_open: no reader or data");
 	try {
 		return reader_open(r, data, len, name, err);
+	} catch (...) {
+		r->done = true;
+		return kh_error_set(err, KH_ENOMEM, "'%s': out of memory while parsing", r->name);
+	}
+}
+
+int kh_trail_reader_open_padded(struct kh_trail_reader *r, const char *data, size_t len,
+				const char *name, struct kh_error *err)
+{
+	if (!r || (!data && len) || len > SIZE_MAX - KH_TRAIL_PADDING)
+		return kh_error_set(err, KH_EUSAGE, "kh_trail_reader_open_padded: no reader or data");
+	try {
+		static const char empty[KH_TRAIL_PADDING] = {0};
+		return reader_start(r, len ? data : empty, len, len + KH_TRAIL_PADDING, name, err);
 	} catch (...) {
 		r->done = true;
 		return kh_error_set(err, KH_ENOMEM, "'%s': out of memory while parsing", r->name);

@@ -50,6 +50,7 @@ struct worker {
 	struct scan *scan;
 	struct kh_usage *usage;
 	struct kh_trail_reader *reader;
+	struct kh_trail_buf files; /* local files, read and inflated in place */
 	struct kh_s3 *s3;
 	struct kh_usage_scan stats;
 	struct kh_scan_state state; /* per-event scratch */
@@ -110,8 +111,6 @@ static int load_source(struct worker *w, const struct source *src, unsigned char
 	size_t raw_len;
 	int rc;
 
-	if (src->kind == SRC_LOCAL)
-		return kh_trail_read_file(src->name, MAX_FILE_BYTES, data, len, err);
 	if (src->kind == SRC_STDIN)
 		rc = read_stdin(&raw, &raw_len, err);
 	else
@@ -138,10 +137,20 @@ static void scan_source(struct worker *w, const struct source *src)
 	unsigned long long events = 0;
 	int rc;
 
-	rc = load_source(w, src, &data, &len, &err);
-	if (rc == KH_OK)
-		rc = kh_trail_reader_open(w->reader, (const char *)data, len, src->name, &err);
-	free(data);
+	if (src->kind == SRC_LOCAL) {
+		/* Parsed where it was inflated: no copy, no allocation per file. */
+		rc = kh_trail_load_file(src->name, MAX_FILE_BYTES, &w->files, &err);
+		len = w->files.len;
+		if (rc == KH_OK)
+			rc = kh_trail_reader_open_padded(w->reader, (const char *)w->files.out, len,
+							 src->name, &err);
+	} else {
+		rc = load_source(w, src, &data, &len, &err);
+		if (rc == KH_OK)
+			rc = kh_trail_reader_open(w->reader, (const char *)data, len, src->name,
+						  &err);
+		free(data);
+	}
 	while (rc == KH_OK && (rc = kh_trail_next(w->reader, &ev, &err)) == 1) {
 		events++;
 		if ((rc = kh__scan_event(&s->ctx, &w->state, &ev, w->usage, &w->stats)) != KH_OK) {
@@ -318,6 +327,7 @@ static void release_scan(struct scan *s, struct worker *ws, int n)
 	for (int i = 0; ws && i < n; i++) {
 		kh_usage_free(ws[i].usage);
 		kh_trail_reader_free(ws[i].reader);
+		kh_trail_buf_release(&ws[i].files);
 		kh_s3_free(ws[i].s3);
 		kh__scan_state_release(&ws[i].state);
 	}

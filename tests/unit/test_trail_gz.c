@@ -170,12 +170,75 @@ static void test_read_file(void **state)
 	rmdir(dir);
 }
 
+static int all_zero(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/* One kh_trail_buf across files: contents, the zero padding after them, and
+ * the size limit, which a buffer grown by an earlier file must not lift. */
+static void test_load_file_reuse(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/kh-test-gz-XXXXXX";
+	char big[256], small[256];
+	char *t = text(300000);
+	unsigned char *gz = malloc(400000);
+	size_t n = 0;
+	struct kh_trail_buf b = {0};
+	struct kh_error err = {0};
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(big, sizeof big, "%s/big.json.gz", dir);
+	snprintf(small, sizeof small, "%s/small.json", dir);
+	gz_member(t, 300000, gz, 400000, &n);
+	f = fopen(big, "wb");
+	fwrite(gz, 1, n, f);
+	fclose(f);
+	f = fopen(small, "wb");
+	fwrite("{\"Records\":[]}", 1, 14, f);
+	fclose(f);
+
+	assert_int_equal(kh_trail_load_file(big, 0, &b, &err), KH_OK);
+	assert_int_equal(b.len, 300000);
+	assert_memory_equal(b.out, t, 300000);
+	assert_true(all_zero(b.out + b.len, KH_TRAIL_PADDING));
+	assert_int_equal(kh_trail_load_file(small, 0, &b, &err), KH_OK);
+	assert_int_equal(b.len, 14);
+	assert_memory_equal(b.out, "{\"Records\":[]}", 14);
+	assert_true(all_zero(b.out + b.len, KH_TRAIL_PADDING));
+	/* The output buffer now holds 300,000 bytes; the limit still holds. */
+	assert_int_equal(kh_trail_load_file(big, 100000, &b, &err), KH_ELIMIT);
+	assert_non_null(strstr(err.msg, "big.json.gz"));
+	{
+		unsigned char *buf = NULL;
+		size_t cap = 0, len = 0;
+		assert_int_equal(kh_gunzip_reuse(gz, n, 0, 8, &buf, &cap, &len, &err), KH_OK);
+		assert_int_equal(len, 300000);
+		assert_true(cap >= len + 8 && all_zero(buf + len, 8));
+		assert_int_equal(kh_gunzip_reuse(gz, n, 299999, 8, &buf, &cap, &len, &err),
+				 KH_ELIMIT);
+		free(buf);
+	}
+	kh_trail_buf_release(&b);
+	assert_null(b.raw);
+	unlink(big);
+	unlink(small);
+	rmdir(dir);
+	free(gz);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_single_member), cmocka_unit_test(test_multi_member),
 		cmocka_unit_test(test_isize_lies),    cmocka_unit_test(test_corrupt),
-		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_read_file),     cmocka_unit_test(test_load_file_reuse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
