@@ -239,8 +239,9 @@ struct name_facts {
 	const struct kh_action *action;
 };
 
-#define MEMO_SLOTS 512 /* direct-mapped */
-#define MEMO_KEY 120   /* longer pairs are resolved every time */
+#define MEMO_SLOTS 1024 /* open addressing, MEMO_PROBE slots per pair */
+#define MEMO_PROBE 8
+#define MEMO_KEY 120    /* longer pairs are resolved every time */
 
 struct memo_slot {
 	uint64_t hash;
@@ -318,11 +319,17 @@ static const struct name_facts *name_facts(const struct kh_mapper *m, struct kh_
 	}
 	h = kh_hash_bytes(src.ptr ? src.ptr : "", src.len, 0) ^
 	    (kh_hash_bytes(name.ptr ? name.ptr : "", name.len, 0) * 31);
-	slot = &memo->slots[h % MEMO_SLOTS];
-	if (slot->used && slot->hash == h && slot->slen == src.len && slot->nlen == name.len &&
-	    memcmp(slot->key, src.ptr, src.len) == 0 &&
-	    memcmp(slot->key + src.len, name.ptr, name.len) == 0)
-		return &slot->facts;
+	for (size_t i = 0; i < MEMO_PROBE; i++) {
+		slot = &memo->slots[(h + i) % MEMO_SLOTS];
+		if (!slot->used)
+			break;
+		if (slot->hash == h && slot->slen == src.len && slot->nlen == name.len &&
+		    (!src.len || memcmp(slot->key, src.ptr, src.len) == 0) &&
+		    (!name.len || memcmp(slot->key + src.len, name.ptr, name.len) == 0))
+			return &slot->facts;
+		if (i == MEMO_PROBE - 1)
+			slot = &memo->slots[h % MEMO_SLOTS]; /* full: replace the first */
+	}
 	resolve_name(m, src, name, &slot->facts);
 	slot->used = 1;
 	slot->hash = h;
@@ -341,7 +348,7 @@ static const struct kh__map_named *skip_kind(const struct kh__map_table *t, stru
 {
 	const struct kh__map_named *hit;
 
-	if (km && km->set && km->len == v.len && memcmp(km->text, v.ptr, v.len) == 0)
+	if (km && km->set && km->len == v.len && (!v.len || memcmp(km->text, v.ptr, v.len) == 0))
 		return km->hit;
 	hit = kh__map_get2(&t->skip_kinds, field, flen, v.ptr, v.len);
 	if (km && v.len < sizeof(km->text)) {
