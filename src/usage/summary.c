@@ -1,4 +1,5 @@
 /* summary.c - per-principal usage aggregation and merging (see usage.h). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,10 +95,15 @@ struct kh__usage_entry *kh__usage_entry_get(struct kh__usage_principal *p,
 					    enum kh_usage_class cls, const char *name)
 {
 	char small[256], *key = small;
-	size_t len = strlen(name);
+	size_t len, r = ((uintptr_t)name >> 3) % KH__RECENT_ENTRIES;
 	struct kh_strmap_slot *slot;
 	int created;
 
+	/* The same address may hold another name by now: compare the text. */
+	if (p->recent[r].name == name && p->recent[r].entry->pub.cls == cls &&
+	    strcmp(p->recent[r].entry->pub.name, name) == 0)
+		return p->recent[r].entry;
+	len = strlen(name);
 	/* The key is "<class>\x1f<name>"; built without printf or malloc in the
 	 * common case, since this runs for every action of every event. */
 	if (len + 3 > sizeof(small) && !(key = malloc(len + 3)))
@@ -116,7 +122,11 @@ struct kh__usage_entry *kh__usage_entry_get(struct kh__usage_principal *p,
 		e->pub.cls = cls;
 		e->pub.name = slot->key + 2;
 	}
-	return slot ? slot->value : NULL;
+	if (!slot)
+		return NULL;
+	p->recent[r].name = name;
+	p->recent[r].entry = slot->value;
+	return slot->value;
 }
 
 int kh__usage_entry_add_resource(struct kh__usage_entry *e, const char *res, size_t max)

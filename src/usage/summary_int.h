@@ -10,10 +10,18 @@ struct kh__usage_entry {
 	struct kh_usage_entry pub;
 };
 
+#define KH__RECENT_ENTRIES 32
+
 struct kh__usage_principal {
 	struct kh_usage_principal pub;
 	struct kh_strmap entries; /* "<class>\x1f<name>" -> struct kh__usage_entry */
 	struct kh_strmap regions; /* set of region names */
+	/* Entries found lately, by the address of the name asked for: callers
+	 * pass the catalog's action names, so most lookups end here. */
+	struct {
+		const char *name;
+		struct kh__usage_entry *entry;
+	} recent[KH__RECENT_ENTRIES];
 };
 
 struct kh_usage {
