@@ -36,6 +36,8 @@ int kh_buf_add(struct kh_buf *b, const void *data, size_t len);
 int kh_buf_puts(struct kh_buf *b, const char *s);
 int kh_buf_putc(struct kh_buf *b, char c);
 int kh_buf_printf(struct kh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends v in decimal (without printf, for hot loops). */
+int kh_buf_put_uint(struct kh_buf *b, unsigned long long v);
 int kh_buf_vprintf(struct kh_buf *b, const char *fmt, va_list ap);
 /* Appends s as a JSON string literal, quotes included. */
 int kh_buf_put_json_string(struct kh_buf *b, const char *s);

@@ -22,7 +22,9 @@ static void put_time(struct kh_buf *b, const char *key, long long t)
 	char iso[32];
 	const char *text = kh_usage_time_text(t, iso);
 
-	kh_buf_printf(b, ",\"%s\":", key);
+	kh_buf_puts(b, ",\"");
+	kh_buf_puts(b, key);
+	kh_buf_puts(b, "\":");
 	if (text == iso)
 		kh_buf_put_json_string(b, text);
 	else
@@ -56,13 +58,19 @@ static void put_entry(struct kh_buf *b, const struct kh_usage_entry *e, int firs
 {
 	kh_buf_puts(b, first ? "\n    {\"name\":" : ",\n    {\"name\":");
 	kh_buf_put_json_string(b, e->name);
-	kh_buf_printf(b, ",\"class\":\"%s\",\"count\":%llu", kh_usage_class_name(e->cls), e->count);
+	kh_buf_puts(b, ",\"class\":\"");
+	kh_buf_puts(b, kh_usage_class_name(e->cls));
+	kh_buf_puts(b, "\",\"count\":");
+	kh_buf_put_uint(b, e->count);
 	put_time(b, "first", e->first);
 	put_time(b, "last", e->last);
 	kh_buf_puts(b, ",\"resources\":");
 	kh_buf_put_json_strings(b, e->resources, e->n_resources);
-	kh_buf_printf(b, ",\"resources_truncated\":%s,\"unknown_resource\":%llu}",
-		      e->resources_truncated ? "true" : "false", e->unknown_resource);
+	kh_buf_puts(b, e->resources_truncated ? ",\"resources_truncated\":true"
+					      : ",\"resources_truncated\":false");
+	kh_buf_puts(b, ",\"unknown_resource\":");
+	kh_buf_put_uint(b, e->unknown_resource);
+	kh_buf_putc(b, '}');
 }
 
 int kh_usage_write(struct kh_usage *u, struct kh_buf *b)
@@ -274,7 +282,27 @@ const char *kh_usage_time_text(long long t, char buf[32])
 	struct tm tm;
 	time_t tt = (time_t)t;
 
-	if (!t || !gmtime_r(&tt, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!t || !gmtime_r(&tt, &tm))
 		return "-";
+	if (tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
+		return strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) ? buf : "-";
+	/* YYYY-MM-DDTHH:MM:SSZ by hand: this runs twice per written entry. */
+	{
+		int year = tm.tm_year + 1900;
+		int f[] = {tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
+		static const char sep[] = "--T::"; /* before each field */
+		char *o = buf;
+		*o++ = (char)('0' + year / 1000);
+		*o++ = (char)('0' + year / 100 % 10);
+		*o++ = (char)('0' + year / 10 % 10);
+		*o++ = (char)('0' + year % 10);
+		for (int i = 0; i < 5; i++) {
+			*o++ = sep[i];
+			*o++ = (char)('0' + f[i] / 10);
+			*o++ = (char)('0' + f[i] % 10);
+		}
+		*o++ = 'Z';
+		*o = '\0';
+	}
 	return buf;
 }

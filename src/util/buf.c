@@ -94,7 +94,22 @@ int kh_buf_puts(struct kh_buf *b, const char *s)
 
 int kh_buf_putc(struct kh_buf *b, char c)
 {
-	return kh_buf_add(b, &c, 1);
+	if (b->err || b->len + 2 > b->cap || b->len >= b->max)
+		return kh_buf_add(b, &c, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+	return KH_OK;
+}
+
+int kh_buf_put_uint(struct kh_buf *b, unsigned long long v)
+{
+	char digits[24];
+	size_t n = sizeof(digits);
+
+	do
+		digits[--n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return kh_buf_add(b, digits + n, sizeof(digits) - n);
 }
 
 int kh_buf_vprintf(struct kh_buf *b, const char *fmt, va_list ap)
@@ -133,19 +148,23 @@ int kh_buf_put_json_string(struct kh_buf *b, const char *s)
 
 	kh_buf_putc(b, '"');
 	for (; *p; p++) {
+		const unsigned char *run = p;
+		while (*p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		if (p > run)
+			kh_buf_add(b, run, (size_t)(p - run)); /* the common case: no escape */
+		if (!*p)
+			break;
 		switch (*p) {
 		case '"': kh_buf_add(b, "\\\"", 2); break;
 		case '\\': kh_buf_add(b, "\\\\", 2); break;
 		case '\n': kh_buf_add(b, "\\n", 2); break;
 		case '\r': kh_buf_add(b, "\\r", 2); break;
 		case '\t': kh_buf_add(b, "\\t", 2); break;
-		default:
-			if (*p < 0x20) {
-				char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-				kh_buf_add(b, esc, 6);
-			} else {
-				kh_buf_putc(b, (char)*p);
-			}
+		default: { /* the other control characters */
+			char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+			kh_buf_add(b, esc, 6);
+		}
 		}
 	}
 	return kh_buf_putc(b, '"');

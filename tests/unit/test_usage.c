@@ -127,6 +127,53 @@ static void test_principal_view(void **state)
 	kh_usage_free(u);
 }
 
+/* Names and principals passed in one reused buffer: each call counts for
+ * the text it holds then, whatever the lookups remember. */
+static void test_reused_buffers(void **state)
+{
+	struct kh_usage *u = kh_usage_new(0);
+	const struct kh_usage_principal **ps;
+	char who[32], name[32];
+	size_t n;
+
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		strcpy(who, "arn:p1");
+		strcpy(name, "s3:GetObject");
+		assert_int_equal(kh_usage_record(u, who, KH_USAGE_USED, name, NULL, 1), KH_OK);
+		strcpy(name, "s3:PutObject");
+		assert_int_equal(kh_usage_record(u, who, KH_USAGE_USED, name, NULL, 1), KH_OK);
+		assert_int_equal(kh_usage_record(u, who, KH_USAGE_DENIED, name, NULL, 1), KH_OK);
+		strcpy(who, "arn:p2");
+		assert_int_equal(kh_usage_record(u, who, KH_USAGE_USED, name, NULL, 1), KH_OK);
+	}
+	assert_int_equal(kh_usage_principals(u, &ps, &n), KH_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ps[0]->arn, "arn:p1");
+	assert_int_equal(ps[0]->n_entries, 3);
+	assert_string_equal(ps[0]->entries[0]->name, "s3:GetObject");
+	assert_int_equal(ps[0]->entries[0]->count, 2);
+	assert_string_equal(ps[0]->entries[1]->name, "s3:PutObject");
+	assert_int_equal(ps[0]->entries[1]->count, 2);
+	assert_int_equal(ps[0]->entries[2]->cls, KH_USAGE_DENIED);
+	assert_int_equal(ps[0]->entries[2]->count, 2);
+	assert_int_equal(ps[1]->n_entries, 1);
+	assert_int_equal(ps[1]->entries[0]->count, 2);
+	kh_usage_free(u);
+}
+
+static void test_time_text(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(kh_usage_time_text(0, buf), "-");
+	assert_string_equal(kh_usage_time_text(1, buf), "1970-01-01T00:00:01Z");
+	assert_string_equal(kh_usage_time_text(1767225599, buf), "2025-12-31T23:59:59Z");
+	assert_string_equal(kh_usage_time_text(951782400, buf), "2000-02-29T00:00:00Z");
+	assert_string_equal(kh_usage_time_text(253402300799LL, buf), "9999-12-31T23:59:59Z");
+}
+
 static void test_rejects_bad_summaries(void **state)
 {
 	static const char *bad[] = {
@@ -155,6 +202,8 @@ int main(void)
 		cmocka_unit_test(test_shards_merge_to_whole),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_principal_view),
+		cmocka_unit_test(test_reused_buffers),
+		cmocka_unit_test(test_time_text),
 		cmocka_unit_test(test_rejects_bad_summaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
