@@ -153,10 +153,20 @@ static int concrete_match(const char *s, const char *t, const char *tend, size_t
 		if (close) {
 			const char *after = close + 1;
 			int cls = colons < 5 ? CLASS_NO_COLON : CLASS_NO_SLASH;
+			char next;
 			if (last_spans_path && colons >= 5 && after == tend)
 				cls = CLASS_ANY;
+			if (after == tend) { /* the rest of s, if its class allows it */
+				for (; *s; s++)
+					if (!class_allows(cls, *s))
+						return 0;
+				return 1;
+			}
+			/* Only where the literal after the placeholder comes next. */
+			next = after[0] == '$' && after + 1 < tend && after[1] == '{' ? 0 : *after;
 			for (;; s++) {
-				if (concrete_match(s, after, tend, colons, last_spans_path))
+				if ((!next || *s == next) &&
+				    concrete_match(s, after, tend, colons, last_spans_path))
 					return 1;
 				if (!*s || !class_allows(cls, *s))
 					return 0;
