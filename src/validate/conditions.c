@@ -1,9 +1,13 @@
 /* conditions.c - checks on Condition blocks: the operator (every IAM
  * family, with the IfExists suffix and the ForAllValues:/ForAnyValue:
  * set prefixes), the key (known to its service or among the global keys),
- * the operator's type against the key's, and ForAllValues on a key that
- * holds one value. */
+ * the operator's type against the key's, ForAllValues on a key that holds
+ * one value, and each value against its operator (IP ranges, numbers,
+ * dates, booleans, base64). */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -212,6 +216,150 @@ static void check_types(struct vctx *vc, const struct kh_condition *c, const cha
 		       c->key);
 }
 
+static int all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+/* An IPv4 or IPv6 address, with an optional /prefix within its width. */
+static int valid_ip(const char *v)
+{
+	const char *slash = strchr(v, '/');
+	size_t n = slash ? (size_t)(slash - v) : strlen(v);
+	unsigned char bin[16];
+	char addr[64];
+	int width;
+
+	if (n == 0 || n >= sizeof(addr))
+		return 0;
+	memcpy(addr, v, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, bin) == 1)
+		width = 32;
+	else if (inet_pton(AF_INET6, addr, bin) == 1)
+		width = 128;
+	else
+		return 0;
+	if (!slash)
+		return 1;
+	n = strlen(slash + 1);
+	return n >= 1 && n <= 3 && all_digits(slash + 1, n) && atoi(slash + 1) <= width;
+}
+
+/* -?digits(.digits)? */
+static int valid_number(const char *v)
+{
+	const char *dot;
+	if (*v == '-')
+		v++;
+	dot = strchr(v, '.');
+	if (!dot)
+		return all_digits(v, strlen(v));
+	return all_digits(v, (size_t)(dot - v)) && all_digits(dot + 1, strlen(dot + 1));
+}
+
+/* Digits d..d of s as a number within [lo, hi], or -1. */
+static int field(const char *s, size_t n, int lo, int hi)
+{
+	int x = 0;
+	if (!all_digits(s, n))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		x = x * 10 + (s[i] - '0');
+	return x >= lo && x <= hi ? x : -1;
+}
+
+/* Epoch seconds, or ISO 8601: YYYY-MM-DD[Thh:mm[:ss[.fff]][Z|+hh:mm|-hh:mm]]. */
+static int valid_date(const char *v)
+{
+	size_t n = strlen(v);
+	const char *t;
+
+	if (all_digits(v, n))
+		return 1;
+	if (n < 10 || field(v, 4, 0, 9999) < 0 || v[4] != '-' || field(v + 5, 2, 1, 12) < 0 ||
+	    v[7] != '-' || field(v + 8, 2, 1, 31) < 0)
+		return 0;
+	if (n == 10)
+		return 1;
+	t = v + 10;
+	if (*t++ != 'T' || field(t, 2, 0, 23) < 0 || t[2] != ':' || field(t + 3, 2, 0, 59) < 0)
+		return 0;
+	t += 5;
+	if (*t == ':') {
+		if (field(t + 1, 2, 0, 60) < 0)
+			return 0;
+		t += 3;
+		if (*t == '.') {
+			size_t d = strspn(t + 1, "0123456789");
+			if (!d)
+				return 0;
+			t += 1 + d;
+		}
+	}
+	if (*t == 'Z')
+		return t[1] == '\0';
+	if (*t == '+' || *t == '-')
+		return field(t + 1, 2, 0, 23) >= 0 && t[3] == ':' && field(t + 4, 2, 0, 59) >= 0 &&
+		       t[6] == '\0';
+	return *t == '\0';
+}
+
+static int valid_base64(const char *v)
+{
+	size_t n = strlen(v), pad = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == '=')
+			pad++;
+		else if (pad || !(isalnum((unsigned char)v[i]) || v[i] == '+' || v[i] == '/'))
+			return 0;
+	}
+	return n > 0 && n % 4 == 0 && pad <= 2;
+}
+
+/* What a value of family fam must look like, or NULL when it is fine. */
+static const char *value_problem(enum op_family fam, const char *v, enum kh_value_type type)
+{
+	if (strstr(v, "${"))
+		return NULL; /* a policy variable: known only at request time */
+	switch (fam) {
+	case FAM_IP: return valid_ip(v) ? NULL : "an IPv4 or IPv6 address or CIDR range";
+	case FAM_NUMERIC:
+		return type == KH_VALUE_NUMBER || valid_number(v) ? NULL : "a number";
+	case FAM_DATE:
+		return type == KH_VALUE_NUMBER || valid_date(v)
+			       ? NULL
+			       : "an ISO 8601 date (2026-11-22 or 2026-11-22T12:00:00Z) or epoch seconds";
+	case FAM_BOOL:
+	case FAM_NULL:
+		return type == KH_VALUE_BOOL || strcasecmp(v, "true") == 0 ||
+				       strcasecmp(v, "false") == 0
+			       ? NULL
+			       : "true or false";
+	case FAM_BINARY: return valid_base64(v) ? NULL : "base64-encoded bytes";
+	default: return NULL;
+	}
+}
+
+static void check_values(struct vctx *vc, const struct kh_condition *c, const char *path,
+			 const struct parsed_op *po)
+{
+	enum op_family fam = operators[po->base].family;
+
+	for (size_t i = 0; i < c->n_values; i++) {
+		const char *want = value_problem(fam, c->values[i], c->types[i]);
+		if (want)
+			vc_add(vc, KH_SEV_ERROR, "INVALID_CONDITION_VALUE", path, c->value_pos[i],
+			       NULL,
+			       "'%s' is not a valid value for '%s': it takes %s, so this "
+			       "condition can never match as intended",
+			       c->values[i], c->op, want);
+	}
+}
+
 void vc_check_conditions(struct vctx *vc, const struct kh_statement *st)
 {
 	char path[400];
@@ -225,6 +373,8 @@ void vc_check_conditions(struct vctx *vc, const struct kh_statement *st)
 		k = check_key(vc, c, path);
 		if (k && po.base >= 0)
 			check_types(vc, c, path, &po, k);
+		if (po.base >= 0)
+			check_values(vc, c, path, &po);
 		if (c->values_is_array && c->n_values == 0)
 			vc_add(vc, KH_SEV_SUGGESTION, "EMPTY_ARRAY_CONDITION", path, c->key_pos,
 			       "give the key at least one value, or remove it",
