@@ -348,14 +348,34 @@ static size_t classify(struct parse *p, size_t wi, struct unit *u)
 	return 1;
 }
 
+/* The resource noun a name-shaped word ends with: "results-bucket",
+ * "orders_table" -> the entry of "bucket", "table" (not hint nouns). */
+static const struct kh__lex_entry *noun_suffix(const struct parse *p, const char *low,
+					       size_t *at)
+{
+	const char *sep = strrchr(low, '-'), *us = strrchr(low, '_');
+	const struct kh__lex_entry *e;
+
+	if (!sep || (us && us > sep))
+		sep = us;
+	if (!sep || sep == low || !sep[1])
+		return NULL;
+	e = word_entry(p, sep + 1);
+	if (!e || e->kind != KH__LEX_NOUN || !e->rtype || (e->flags & KH__LEX_WEAK))
+		return NULL;
+	*at = (size_t)(sep + 1 - low);
+	return e;
+}
+
 static int build_units(struct parse *p)
 {
-	p->u = kh_arena_alloc(&p->arena, (p->nw + 1) * sizeof(*p->u));
+	p->u = kh_arena_alloc(&p->arena, (2 * p->nw + 1) * sizeof(*p->u));
 	if (!p->u)
 		return KH_ENOMEM;
 	for (size_t wi = 0; wi < p->nw;) {
 		struct unit *u = &p->u[p->nu++];
-		size_t k;
+		const struct kh__lex_entry *e;
+		size_t k, at;
 		memset(u, 0, sizeof(*u));
 		u->name_of = -1;
 		u->grp = -1;
@@ -367,6 +387,18 @@ static int build_units(struct parse *p)
 		u->brk = p->w[wi + k - 1].brk;
 		u->quoted = p->w[wi].quoted;
 		wi += k;
+		/* "results-bucket": the word names a bucket, and says so; but in
+		 * "the stripe-key secret" the noun after it says what it names. */
+		if (u->kind == U_UNKNOWN && k == 1 && !p->w[u->w0].typo &&
+		    !(!u->brk && word_is_rt_noun(p, wi)) &&
+		    (e = noun_suffix(p, p->w[u->w0].low, &at)) != NULL) {
+			struct unit *n = &p->u[p->nu++];
+			*n = *u;
+			unit_from_entry(n, e);
+			n->off = u->off + at;
+			u->brk = 0;
+			u->name_of = (int)(p->nu - 1);
+		}
 	}
 	return KH_OK;
 }
@@ -440,7 +472,8 @@ static void find_names(struct parse *p)
 		size_t j = i + 1;
 		long k;
 
-		if (n->kind != U_NOUN || !n->rtype || n->name_of >= 0)
+		if (n->kind != U_NOUN || !n->rtype || n->name_of >= 0 ||
+		    (i > 0 && p->u[i - 1].name_of == (int)i)) /* named by its own word */
 			continue;
 		if (j < p->nu && !n->brk && p->u[j].kind == U_CALLED && !p->u[j].brk)
 			p->u[j++].used = 1;
