@@ -277,32 +277,49 @@ int kh_usage_read(const char *text, size_t len, struct kh_usage **out, struct kh
 	return KH_OK;
 }
 
+/* Civil date of a day count since 1970-01-01 (proleptic Gregorian). */
+static void civil_from_days(long long z, long long *y, int *m, int *d)
+{
+	long long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
 const char *kh_usage_time_text(long long t, char buf[32])
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
+	long long days, secs, year;
+	int f[5];
+	char *o = buf;
 
-	if (!t || !gmtime_r(&tt, &tm))
+	if (!t)
 		return "-";
-	if (tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
-		return strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) ? buf : "-";
+	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	secs = t - days * 86400;
+	civil_from_days(days, &year, &f[0], &f[1]);
+	if (year < 0 || year > 9999)
+		return "-";
+	f[2] = (int)(secs / 3600);
+	f[3] = (int)(secs / 60 % 60);
+	f[4] = (int)(secs % 60);
 	/* YYYY-MM-DDTHH:MM:SSZ by hand: this runs twice per written entry. */
-	{
-		int year = tm.tm_year + 1900;
-		int f[] = {tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
-		static const char sep[] = "--T::"; /* before each field */
-		char *o = buf;
-		*o++ = (char)('0' + year / 1000);
-		*o++ = (char)('0' + year / 100 % 10);
-		*o++ = (char)('0' + year / 10 % 10);
-		*o++ = (char)('0' + year % 10);
-		for (int i = 0; i < 5; i++) {
-			*o++ = sep[i];
-			*o++ = (char)('0' + f[i] / 10);
-			*o++ = (char)('0' + f[i] % 10);
-		}
-		*o++ = 'Z';
-		*o = '\0';
+	*o++ = (char)('0' + year / 1000);
+	*o++ = (char)('0' + year / 100 % 10);
+	*o++ = (char)('0' + year / 10 % 10);
+	*o++ = (char)('0' + year % 10);
+	for (int i = 0; i < 5; i++) {
+		*o++ = "--T::"[i]; /* the separator before each field */
+		*o++ = (char)('0' + f[i] / 10);
+		*o++ = (char)('0' + f[i] % 10);
 	}
+	*o++ = 'Z';
+	*o = '\0';
 	return buf;
 }

@@ -169,6 +169,7 @@ static void test_time_text(void **state)
 	(void)state;
 	assert_string_equal(kh_usage_time_text(0, buf), "-");
 	assert_string_equal(kh_usage_time_text(1, buf), "1970-01-01T00:00:01Z");
+	assert_string_equal(kh_usage_time_text(-1, buf), "1969-12-31T23:59:59Z");
 	assert_string_equal(kh_usage_time_text(1767225599, buf), "2025-12-31T23:59:59Z");
 	assert_string_equal(kh_usage_time_text(951782400, buf), "2000-02-29T00:00:00Z");
 	assert_string_equal(kh_usage_time_text(253402300799LL, buf), "9999-12-31T23:59:59Z");
