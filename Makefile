@@ -20,11 +20,13 @@ build: $(BUILD)/CMakeCache.txt
 check: bootstrap build
 	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
 
-# The unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+# Every test under AddressSanitizer and UndefinedBehaviorSanitizer: the unit
+# and golden tests, and the script tests that drive the binary (the HTTP
+# server under the API, fuzz and browser tests included).
 check-asan: bootstrap
 	cmake -S . -B build-asan -DKH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang >/dev/null
 	cmake --build build-asan -j $(JOBS)
-	ctest --test-dir build-asan -j $(JOBS) --output-on-failure -L 'unit|golden'
+	ctest --test-dir build-asan -j $(JOBS) --output-on-failure --timeout 600 -L 'unit|golden|script'
 
 # Bounded libFuzzer runs (FUZZ_SECONDS each).
 FUZZ_SECONDS ?= 60
