@@ -261,6 +261,7 @@ struct kind_memo { /* the last eventType (or eventCategory) and its entry */
 struct kh__map_memo {
 	unsigned long mapper_id;
 	struct kind_memo type, category;
+	struct kh__ph_cache placeholders;
 	struct memo_slot slots[MEMO_SLOTS];
 };
 
@@ -480,6 +481,7 @@ int kh_map_event(const struct kh_mapper *m, const struct kh_event *ev, struct kh
 	{
 		struct kh__res_ctx ctx;
 		kh__res_ctx_init(&ctx, t, ev);
+		ctx.phc = memo ? &memo->placeholders : NULL;
 		for (size_t i = 0; i < out->n_actions; i++) {
 			struct kh_mapped_action *ma = &out->actions[i];
 			ma->res_kind = kh__resolve_resource(&ctx, ma->action, pend[i].rec, &out->text,

@@ -68,10 +68,21 @@ const char *kh__map_key_of(const void *v);
 const void *kh__map_get2(const struct kh_ptrmap *m, const char *a, size_t alen, const char *b,
 			 size_t blen);
 
+/* P records found lately, by the addresses of the service prefix and the
+ * placeholder text (both stable: catalog strings). Direct-mapped. */
+#define KH__PH_CACHE 256
+struct kh__ph_cache {
+	struct {
+		const char *prefix, *ph;
+		const struct kh__map_ph *rec; /* NULL: no P record */
+	} slot[KH__PH_CACHE];
+};
+
 /* The record's context for building ARNs. */
 struct kh__res_ctx {
 	const struct kh_event *ev;
 	const struct kh__map_table *t;
+	struct kh__ph_cache *phc; /* or NULL */
 	const char *partition;
 	struct kh_sv region, account;
 };

@@ -10,6 +10,7 @@
  * matches one of the action's resource types, so a wrong guess is dropped
  * rather than reported.
  */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -42,6 +43,7 @@ void kh__res_ctx_init(struct kh__res_ctx *c, const struct kh__map_table *t,
 
 	c->ev = ev;
 	c->t = t;
+	c->phc = NULL;
 	c->region = ev->aws_region;
 	c->account = ev->recipient_account.len ? ev->recipient_account : ev->account_id;
 	c->partition = "aws";
@@ -185,12 +187,29 @@ static int apply(const char *tr, struct kh_sv v, struct kh_buf *b, int *pattern)
  * override: a value that replaces the P records' parameters. Returns 1, 0
  * (no value) or -1 (buffer). A value that is a whole ARN fitting a is
  * reported through *whole (the caller then takes it instead). */
+/* The P record of placeholder ph (phlen bytes) of service prefix, or NULL. */
+static const struct kh__map_ph *ph_record(const struct kh__res_ctx *c, const char *prefix,
+					  const char *ph, size_t phlen)
+{
+	size_t i = ((uintptr_t)ph >> 2) % KH__PH_CACHE;
+	const struct kh__map_ph *rec;
+
+	if (c->phc && c->phc->slot[i].ph == ph && c->phc->slot[i].prefix == prefix)
+		return c->phc->slot[i].rec;
+	rec = kh__map_get2(&c->t->ph_map, prefix, strlen(prefix), ph, phlen);
+	if (c->phc) {
+		c->phc->slot[i].prefix = prefix;
+		c->phc->slot[i].ph = ph;
+		c->phc->slot[i].rec = rec;
+	}
+	return rec;
+}
+
 static int fill_placeholder(const struct kh__res_ctx *c, const struct kh_action *a,
 			    const char *prefix, const char *ph, size_t phlen, struct kh_sv override,
 			    struct kh_buf *b, int *pattern, struct kh_sv *whole)
 {
-	const struct kh__map_ph *p =
-		kh__map_get2(&c->t->ph_map, prefix, strlen(prefix), ph, phlen);
+	const struct kh__map_ph *p = ph_record(c, prefix, ph, phlen);
 	size_t mark = b->len;
 
 	if (!p) { /* no record: a parameter named like the placeholder */
@@ -242,7 +261,12 @@ static int fill_template(const struct kh__res_ctx *c, const struct kh_action *a,
 	const char *p = tmpl, *e = tmpl + len;
 
 	while (p < e) {
-		const char *open = memmem(p, (size_t)(e - p), "${", 2), *close;
+		const char *open = p, *close;
+		/* the next "${" (memchr for '$' is much cheaper than memmem) */
+		while ((open = memchr(open, '$', (size_t)(e - open))) && open + 1 < e && open[1] != '{')
+			open++;
+		if (open && open + 1 >= e)
+			open = NULL;
 		size_t plen;
 		int rc;
 
