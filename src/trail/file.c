@@ -54,7 +54,12 @@ static int read_all_into(int fd, const char *path, size_t hint, size_t max, size
 			(*buf)[len++] = probe;
 			continue;
 		}
-		ssize_t n = read(fd, *buf + len, *cap - pad - len);
+		/* A reused buffer may be larger than max: read one byte past max
+		 * at most, enough to know the input is too large. */
+		size_t room = *cap - pad - len;
+		if (room > max + 1 - len)
+			room = max + 1 - len;
+		ssize_t n = read(fd, *buf + len, room);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -63,6 +68,9 @@ static int read_all_into(int fd, const char *path, size_t hint, size_t max, size
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		if (len > max)
+			return kh_error_set(err, KH_ELIMIT, "'%s' is larger than the %zu-byte limit",
+					    path, max);
 	}
 	memset(*buf + len, 0, pad);
 	*out_len = len;

@@ -215,6 +215,18 @@ static void test_load_file_reuse(void **state)
 	assert_int_equal(kh_trail_load_file(big, 100000, &b, &err), KH_ELIMIT);
 	assert_non_null(strstr(err.msg, "big.json.gz"));
 	{
+		/* A pipe has no size to check up front: the read itself stops. */
+		int fds[2];
+		char path[64], chunk[1000];
+		assert_int_equal(pipe(fds), 0);
+		memset(chunk, ' ', sizeof chunk);
+		assert_int_equal(write(fds[1], chunk, sizeof chunk), (ssize_t)sizeof chunk);
+		close(fds[1]);
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fds[0]);
+		assert_int_equal(kh_trail_load_file(path, 100, &b, &err), KH_ELIMIT);
+		close(fds[0]);
+	}
+	{
 		unsigned char *buf = NULL;
 		size_t cap = 0, len = 0;
 		assert_int_equal(kh_gunzip_reuse(gz, n, 0, 8, &buf, &cap, &len, &err), KH_OK);
