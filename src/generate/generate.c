@@ -466,8 +466,29 @@ static int check_intent(struct kh__gen *g)
 		return (g->res->source = strdup(in->source)) ? KH_OK : KH_ENOMEM;
 	kh_buf_init(&known, 0);
 	kh_trust_sources(&known);
-	rc = kh_error_at(g->err, KH_EINPUT, 0, 0, "source", "unknown source '%.64s'; known: %s",
-			 in->source, known.data);
+	{
+		/* The closest known source, for "did you mean". */
+		const char *best = NULL, *p = known.data;
+		size_t best_len = 0, best_d = 3;
+		while (*p) {
+			size_t n = strcspn(p, ","), d;
+			d = kh_edit_distance(in->source, strlen(in->source), p, n, 2);
+			if (d < best_d) {
+				best_d = d;
+				best = p;
+				best_len = n;
+			}
+			p += n;
+			p += strspn(p, ", ");
+		}
+		if (best)
+			rc = kh_error_at(g->err, KH_EINPUT, 0, 0, "source",
+					 "unknown source '%.64s' (did you mean '%.*s'?); known: %s",
+					 in->source, (int)best_len, best, known.data);
+		else
+			rc = kh_error_at(g->err, KH_EINPUT, 0, 0, "source",
+					 "unknown source '%.64s'; known: %s", in->source, known.data);
+	}
 	kh_buf_release(&known);
 	return rc;
 }
