@@ -37,7 +37,12 @@ struct kh_grant_condition {
 struct kh_grant {
 	char *service;   /* "s3"; NULL: taken from arn */
 	char *arn;       /* one ARN pattern; NULL: the catalog's ARN templates */
-	unsigned levels; /* enum kh_level bits, never 0 */
+	unsigned levels; /* enum kh_level bits; 0 only when actions are named */
+	/* Actions named one by one ("Publish", "sns:Publish", "Get*Tagging"),
+	 * granted beside those of the levels; kh_generate checks each against
+	 * the catalog and the ARN. */
+	char **actions;
+	size_t n_actions;
 	struct kh_grant_condition *conditions;
 	size_t n_conditions;
 	/* Where the grant was written, for error messages: "grants[1]" or
@@ -75,7 +80,9 @@ int kh_intent_parse_json(const char *text, size_t len, struct kh_intent *in,
 			 struct kh_error *err);
 
 /* Appends a grant written as [SERVICE:]LEVELS[@ARN], e.g.
- * "s3:read,list@arn:aws:s3:::bucket/obj" or "read@arn:aws:sns:...". */
+ * "s3:read,list@arn:aws:s3:::bucket/obj" or "read@arn:aws:sns:...". An
+ * item that starts with an upper-case letter or '*' is an action of the
+ * service instead of a level: "sns:Publish@arn:aws:sns:...". */
 int kh_intent_add_allow(struct kh_intent *in, const char *spec, struct kh_error *err);
 
 /* Adds a condition written as OPERATOR:KEY=V1[,V2...] to the last grant,

@@ -153,8 +153,8 @@ static int grant_service(struct kh__gen *g, const struct kh_grant *gr,
 	}
 	if (!(*out = kh_catalog_service(g->cat, p, len)))
 		return unknown_service(g, gr, p, len);
-	if (!gr->levels)
-		return grant_error(g, gr, KH_EINPUT, "grant has no access levels");
+	if (!gr->levels && !gr->n_actions)
+		return grant_error(g, gr, KH_EINPUT, "grant has no access levels or actions");
 	return KH_OK;
 }
 
@@ -323,7 +323,9 @@ static int collect_on_arn(struct kh__gen *g, size_t gi, const struct kh_service 
 	}
 	for (size_t i = 0; i < n && rc == KH_OK; i++) {
 		proto->action = acts[i];
-		proto->levels = acts[i]->levels & gr->levels;
+		/* a named action outside the levels counts at its own levels */
+		proto->levels = acts[i]->levels & gr->levels ? acts[i]->levels & gr->levels
+							     : acts[i]->levels;
 		proto->rt_name = NULL;
 		if (!acts[i]->n_resources) {
 			wild[n_wild++] = acts[i];
@@ -343,6 +345,84 @@ static int collect_on_arn(struct kh__gen *g, size_t gi, const struct kh_service 
 	return rc;
 }
 
+static int cmp_action_ptr(const void *a, const void *b)
+{
+	const struct kh_action *x = *(const struct kh_action *const *)a;
+	const struct kh_action *y = *(const struct kh_action *const *)b;
+	return strcasecmp(x->full_name, y->full_name);
+}
+
+/* Checks that a named action can act on the grant's ARN (or takes only
+ * "*", which the wildcard-only rules handle). */
+static int named_takes_arn(struct kh__gen *g, const struct kh_grant *gr,
+			   const struct kh_service *svc, const struct kh_action *a)
+{
+	const struct kh_resource_type *m[MAX_MATCHED];
+	size_t n_m = kh_service_match_arn(svc, gr->arn, m, MAX_MATCHED);
+	struct kh_buf types;
+	int rc;
+
+	if (!a->n_resources || !n_m || action_takes_arn(a, m, n_m > MAX_MATCHED ? MAX_MATCHED : n_m))
+		return KH_OK; /* an ARN of no type at all is reported with the levels */
+	kh_buf_init(&types, 4096);
+	for (size_t i = 0; i < a->n_resources; i++)
+		kh_buf_printf(&types, "%s%s", i ? ", " : "", a->resources[i].type->name);
+	rc = grant_error(g, gr, KH_EINPUT, "action '%s' cannot act on ARN '%s' (it takes: %s)",
+			 a->full_name, gr->arn, types.data);
+	kh_buf_release(&types);
+	return rc;
+}
+
+/* Appends the grant's named actions to *acts (n), then sorts and drops
+ * duplicates. Each name is an action or wildcard of the grant's service. */
+static int add_named_actions(struct kh__gen *g, const struct kh_grant *gr,
+			     const struct kh_service *svc, const struct kh_action ***acts, size_t *n)
+{
+	size_t plen = strlen(svc->prefix), k = 0;
+	char full[256];
+	int rc = KH_OK;
+
+	for (size_t i = 0; i < gr->n_actions && rc == KH_OK; i++) {
+		const char *name = gr->actions[i], *colon = strchr(name, ':');
+		size_t before = *n;
+		if (colon && ((size_t)(colon - name) != plen || strncasecmp(name, svc->prefix, plen)))
+			return grant_error(g, gr, KH_EINPUT, "action '%s' is not of the service '%s'",
+					   name, svc->prefix);
+		const struct kh_action **found = NULL, **grown;
+		size_t n_found = 0;
+		snprintf(full, sizeof(full), "%s:%s", svc->prefix, colon ? colon + 1 : name);
+		if ((rc = kh_catalog_expand(g->cat, full, &found, &n_found)))
+			return rc;
+		if (!n_found) {
+			const struct kh_action *near[1];
+			size_t nn = kh_catalog_suggest(g->cat, full, near, 1);
+			free(found);
+			return grant_error(g, gr, KH_EINPUT, "unknown action '%s'%s%s%s", full,
+					   nn ? " (did you mean '" : "", nn ? near[0]->full_name : "",
+					   nn ? "'?)" : "");
+		}
+		grown = realloc(*acts, (*n + n_found) * sizeof(*grown));
+		if (!grown) {
+			free(found);
+			return KH_ENOMEM;
+		}
+		memcpy(grown + *n, found, n_found * sizeof(*found));
+		free(found);
+		*acts = grown;
+		*n += n_found;
+		for (size_t j = before; gr->arn && j < *n && rc == KH_OK; j++)
+			rc = named_takes_arn(g, gr, svc, (*acts)[j]);
+	}
+	if (rc || !*n)
+		return rc;
+	qsort(*acts, *n, sizeof(**acts), cmp_action_ptr);
+	for (size_t i = 0; i < *n; i++)
+		if (!k || (*acts)[k - 1] != (*acts)[i])
+			(*acts)[k++] = (*acts)[i];
+	*n = k;
+	return KH_OK;
+}
+
 static int collect_grant(struct kh__gen *g, size_t gi)
 {
 	const struct kh_grant *gr = &g->in->grants[gi];
@@ -358,14 +438,18 @@ static int collect_grant(struct kh__gen *g, size_t gi)
 		return KH_ENOMEM;
 	proto.cond_grant = gr->n_conditions ? gr : NULL;
 	proto.grant = gi;
-	if ((rc = kh_service_actions_at_level(svc, gr->levels, &acts, &n)))
+	if ((rc = kh_service_actions_at_level(svc, gr->levels, &acts, &n)) ||
+	    (gr->n_actions && (rc = add_named_actions(g, gr, svc, &acts, &n)))) {
+		free(acts);
 		return rc;
+	}
 	if (gr->arn) {
 		rc = collect_on_arn(g, gi, svc, acts, n, &proto);
 	} else {
 		for (size_t i = 0; i < n && rc == KH_OK; i++) {
 			proto.action = acts[i];
-			proto.levels = acts[i]->levels & gr->levels;
+			proto.levels = acts[i]->levels & gr->levels ? acts[i]->levels & gr->levels
+								    : acts[i]->levels;
 			rc = add_on_templates(g, &proto);
 		}
 	}
@@ -498,9 +582,12 @@ static int finish(struct kh__gen *g)
 	struct kh_generate_result *r = g->res;
 	int rc = KH_OK;
 
-	if (!r->policy->n_statements)
-		return kh_error_set(g->err, KH_EINPUT,
-				    "the intent allows no actions; see the warnings");
+	if (!r->policy->n_statements) /* the result is dropped: say why here */
+		return r->n_warnings
+			       ? kh_error_set(g->err, KH_EINPUT, "the intent allows no actions: %s%s",
+					      r->warnings[0].message,
+					      r->n_warnings > 1 ? " (and more)" : "")
+			       : kh_error_set(g->err, KH_EINPUT, "the intent allows no actions");
 	r->policy_size = kh__policy_size(r->policy);
 	if (r->policy_size > KH_POLICY_MAX_MANAGED)
 		rc = kh__warn(r, "POLICY_TOO_LARGE",

@@ -35,6 +35,32 @@ static void grant_release(struct kh_grant *g)
 		free(c->values);
 	}
 	free(g->conditions);
+	for (size_t i = 0; i < g->n_actions; i++)
+		free(g->actions[i]);
+	free(g->actions);
+}
+
+/* Appends one named action (as written) to g. */
+static int add_action_name(struct kh_grant *g, const char *s, size_t len, struct kh_error *err,
+			   const char *path)
+{
+	char **as;
+
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f || s[i] == ',')
+			return kh_error_at(err, KH_EINPUT, 0, 0, path,
+					   "action '%.*s' contains a space, comma or control "
+					   "character",
+					   (int)(len > 64 ? 64 : len), s);
+	if (!len)
+		return kh_error_at(err, KH_EINPUT, 0, 0, path, "empty action name");
+	if (!(as = realloc(g->actions, (g->n_actions + 1) * sizeof(*as))))
+		return kh_error_set(err, KH_ENOMEM, "out of memory");
+	g->actions = as;
+	if (!(as[g->n_actions] = strndup(s, len)))
+		return kh_error_set(err, KH_ENOMEM, "out of memory");
+	g->n_actions++;
+	return KH_OK;
 }
 
 void kh_intent_release(struct kh_intent *in)
@@ -133,15 +159,18 @@ static int parse_level(const char *w, size_t len, unsigned *bits, struct kh_erro
 			   best ? best : "", best ? "'?)" : "");
 }
 
-/* Parses "read,list" into level bits. */
-static int parse_levels(const char *s, size_t len, unsigned *bits, struct kh_error *err,
+/* Parses "read,list" into level bits; items that start with an upper-case
+ * letter or '*' ("Publish", "Get*") are action names of the grant. */
+static int parse_levels(struct kh_grant *g, const char *s, size_t len, struct kh_error *err,
 			const char *path)
 {
 	const char *end = s + len;
 	while (s <= end) {
 		const char *comma = memchr(s, ',', (size_t)(end - s));
 		const char *stop = comma ? comma : end;
-		int rc = parse_level(s, (size_t)(stop - s), bits, err, 0, 0, path);
+		int rc = stop > s && ((*s >= 'A' && *s <= 'Z') || *s == '*')
+				 ? add_action_name(g, s, (size_t)(stop - s), err, path)
+				 : parse_level(s, (size_t)(stop - s), &g->levels, err, 0, 0, path);
 		if (rc != KH_OK)
 			return rc;
 		s = stop + 1;
@@ -186,7 +215,7 @@ int kh_intent_add_allow(struct kh_intent *in, const char *spec, struct kh_error 
 				   "LEVELS@ARN",
 				   spec);
 	colon = colon ? colon + 1 : spec;
-	return parse_levels(colon, (size_t)(spec + left_len - colon), &g->levels, err, g->path);
+	return parse_levels(g, colon, (size_t)(spec + left_len - colon), err, g->path);
 }
 
 /* Splits values at commas into c. */
@@ -363,26 +392,46 @@ static int parse_conditions(struct jparser *p, struct kh_grant *g, const json_t 
 	return KH_OK;
 }
 
-static int parse_access(struct jparser *p, struct kh_grant *g, const json_t *v,
-			const struct kh_jpos *jp, const char *gpath)
+/* One item of a grant's "access" or "actions". */
+typedef int (*item_fn)(struct jparser *p, struct kh_grant *g, const char *s, size_t len,
+		       const struct kh_jpos *jp, const char *path);
+
+static int access_item(struct jparser *p, struct kh_grant *g, const char *s, size_t len,
+		       const struct kh_jpos *jp, const char *path)
+{
+	return parse_level(s, len, &g->levels, p->err, jp ? jp->line : 0, jp ? jp->col : 0, path);
+}
+
+static int action_item(struct jparser *p, struct kh_grant *g, const char *s, size_t len,
+		       const struct kh_jpos *jp, const char *path)
+{
+	int rc = add_action_name(g, s, len, p->err, path);
+	if (rc == KH_EINPUT && jp) {
+		p->err->line = jp->line;
+		p->err->col = jp->col;
+	}
+	return rc;
+}
+
+/* Calls fn for v, a string or a non-empty array of strings, named field. */
+static int string_items(struct jparser *p, struct kh_grant *g, const json_t *v,
+			const struct kh_jpos *jp, const char *gpath, const char *field,
+			const char *what, item_fn fn)
 {
 	char path[160];
 	size_t n = json_is_array(v) ? json_array_size(v) : 1;
-	snprintf(path, sizeof(path), "%s.access", gpath);
+	snprintf(path, sizeof(path), "%s.%s", gpath, field);
 	if (!(json_is_array(v) || json_is_string(v)) || n == 0)
-		return fail(p, jp, 0, path, "'%s' must be a non-empty array of access levels",
-			    path);
+		return fail(p, jp, 0, path, "'%s' must be a non-empty array of %ss", path, what);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
 		const struct kh_jpos *ej = json_is_array(v) ? kid(jp, i) : jp;
 		int rc;
 		if (json_is_array(v))
-			snprintf(path, sizeof(path), "%s.access[%zu]", gpath, i);
+			snprintf(path, sizeof(path), "%s.%s[%zu]", gpath, field, i);
 		if (!json_is_string(e))
-			return fail(p, ej, 0, path, "an access level must be a string");
-		rc = parse_level(json_string_value(e), json_string_length(e), &g->levels, p->err,
-				 ej ? ej->line : 0, ej ? ej->col : 0, path);
-		if (rc)
+			return fail(p, ej, 0, path, "an %s must be a string", what);
+		if ((rc = fn(p, g, json_string_value(e), json_string_length(e), ej, path)))
 			return rc;
 	}
 	return KH_OK;
@@ -412,19 +461,23 @@ static int parse_grant(struct jparser *p, const json_t *v, const struct kh_jpos 
 		else if (strcmp(key, "arn") == 0)
 			rc = get_string(p, val, kj, path, &g->arn);
 		else if (strcmp(key, "access") == 0)
-			rc = parse_access(p, g, val, kj, g->path);
+			rc = string_items(p, g, val, kj, g->path, "access", "access level",
+					  access_item);
+		else if (strcmp(key, "actions") == 0)
+			rc = string_items(p, g, val, kj, g->path, "actions", "action name",
+					  action_item);
 		else if (strcmp(key, "conditions") == 0)
 			rc = parse_conditions(p, g, val, kj, g->path);
 		else
 			rc = fail(p, kj, 1, path,
 				  "unknown grant key '%s'; grants take service, arn, access, "
-				  "conditions",
+				  "actions, conditions",
 				  key);
 		if (rc)
 			return rc;
 	}
-	if (!g->levels)
-		return fail(p, jp, 0, g->path, "grant has no 'access' levels");
+	if (!g->levels && !g->n_actions)
+		return fail(p, jp, 0, g->path, "grant has no 'access' levels or 'actions'");
 	if (!g->service && !g->arn)
 		return fail(p, jp, 0, g->path, "grant needs a 'service' or an 'arn'");
 	return KH_OK;
