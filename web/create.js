@@ -57,6 +57,12 @@ function addRow(grant = {}) {
       onclick: () => { for (const l of LEVELS) li.querySelector(`[data-level="${l}"]`).checked = set.includes(l); },
     }, name)),
     el('p', { class: 'error', id: `d${n}-levels-err` }));
+  const actions = el('input', {
+    id: `d${n}-actions`, class: 'actions', type: 'text', autocomplete: 'off', spellcheck: 'false',
+    placeholder: 'e.g. GetObject, Get*Tagging', value: [].concat(grant.actions || []).join(', '),
+  });
+  const actionsBox = el('div', { class: 'actions-box' },
+    el('label', { for: `d${n}-actions` }, 'Only these actions (optional; added to the access levels)'), actions);
   const remove = el('button', { type: 'button', class: 'small remove', 'aria-label': `Remove destination ${n}`,
     onclick: () => { li.remove(); $('#add-dest').focus(); } }, 'Remove');
   const li = el('li', { class: 'dest', 'data-row': String(n) },
@@ -65,7 +71,7 @@ function addRow(grant = {}) {
     el('div', { class: 'arn-box' },
       el('span', { class: 'check' }, arnOn, el('label', { for: `d${n}-arn-on` }, 'Only one resource (ARN)')),
       arnLabel, arn, arnErr),
-    remove, levels);
+    remove, levels, actionsBox);
   for (const l of [].concat(grant.access || [])) {
     for (const x of SHORTCUTS[l] || [l]) {
       const box = li.querySelector(`[data-level="${x}"]`);
@@ -93,11 +99,14 @@ function validateRow(li) {
   if (arnOn.checked)
     ok = setError(arn, $(`#d${n}-arn-err`), arnProblem(arn.value.trim(), service)) && ok;
   const access = LEVELS.filter((l) => li.querySelector(`[data-level="${l}"]`).checked);
+  const actions = $('.actions', li).value.split(/[\s,]+/).filter(Boolean);
   const levErr = $(`#d${n}-levels-err`);
-  levErr.textContent = access.length ? '' : 'choose at least one access level';
-  ok = ok && access.length > 0;
+  levErr.textContent = access.length || actions.length ? '' : 'choose at least one access level, or name actions';
+  ok = ok && (access.length > 0 || actions.length > 0);
   if (!ok) return null;
-  const grant = { service, access };
+  const grant = { service };
+  if (access.length) grant.access = access;
+  if (actions.length) grant.actions = actions;
   if (arnOn.checked) grant.arn = arn.value.trim();
   return grant;
 }

@@ -81,7 +81,10 @@ test('create: the form, ARN checks, all three tabs, feedback', async () => {
   await page.click('#add-dest');
   const second = page.locator('#dest-rows > li').nth(1);
   await second.locator('.svc').fill('sqs');
-  await second.getByLabel('write', { exact: true }).check();
+  // Neither levels nor actions: an error; then named actions alone.
+  await page.click('#generate-btn');
+  assert.match(await second.locator('.levels .error').textContent(), /name actions/);
+  await second.getByLabel(/Only these actions/).fill('SendMessage, GetQueueUrl');
   await page.click('#add-dest');
   const third = page.locator('#dest-rows > li').nth(2);
   await third.locator('.svc').fill('dynamodb');
@@ -92,6 +95,8 @@ test('create: the form, ARN checks, all three tabs, feedback', async () => {
   await page.locator('#create-result').waitFor();
   const policy = await checkTabs(page, 'create', ['s3:GetObject', 's3:ListMultipartUploadParts', 'sqs:SendMessage', 'dynamodb:GetItem']);
   assert.ok(!actionsOf(policy).includes('dynamodb:PutItem'));
+  assert.deepEqual(actionsOf(policy).filter((a) => a.startsWith('sqs:')), ['sqs:GetQueueUrl', 'sqs:SendMessage'],
+    'the named actions alone, not every sqs write');
   assert.ok(JSON.stringify(policy).includes('arn:aws:s3:::orders-bucket/*'));
   assert.match(await page.locator('#create-lists').textContent(), /Removed/);
   assert.match(await page.locator('#create-lists').textContent(), /wildcard only/);
