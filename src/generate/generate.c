@@ -455,8 +455,8 @@ static int collect_grant(struct kh__gen *g, size_t gi)
 	}
 	free(acts);
 	if (rc == KH_OK && g->n == before)
-		rc = kh__warn(g->res, "NO_ACTIONS", "%s: no %s action at the requested levels%s",
-			      gr->path, svc->prefix,
+		rc = kh__warn(g->res, "NO_ACTIONS", "%s: no %s action %s%s", gr->path, svc->prefix,
+			      gr->levels ? "at the requested levels" : "of those named",
 			      gr->arn ? " acts on this ARN's resource type" : " exists");
 	return rc;
 }
@@ -584,9 +584,10 @@ static int finish(struct kh__gen *g)
 
 	if (!r->policy->n_statements) /* the result is dropped: say why here */
 		return r->n_warnings
-			       ? kh_error_set(g->err, KH_EINPUT, "the intent allows no actions: %s%s",
-					      r->warnings[0].message,
-					      r->n_warnings > 1 ? " (and more)" : "")
+			       ? kh_error_set(g->err, KH_EINPUT,
+					      "the intent allows no actions: %s (%zu warning%s)",
+					      r->warnings[0].message, r->n_warnings,
+					      r->n_warnings > 1 ? "s" : "")
 			       : kh_error_set(g->err, KH_EINPUT, "the intent allows no actions");
 	r->policy_size = kh__policy_size(r->policy);
 	if (r->policy_size > KH_POLICY_MAX_MANAGED)
