@@ -143,36 +143,56 @@ static const struct kh_condition_key *slash_key(const struct kh_catalog *cat, co
 	return NULL;
 }
 
-static const struct kh_condition_key *check_key(struct vctx *vc, const struct kh_condition *c,
-						const char *path)
+/* Is "svc:NameTag" (or "svc:NameTag/") a key that takes "/TagKey"? */
+static int tag_key_without_name(const struct kh_catalog *cat, const char *key, size_t plen)
 {
-	const char *colon = strchr(c->key, ':');
+	char probe[256];
+	size_t n = strlen(key);
+	int slash = n && key[n - 1] == '/';
+
+	if ((!slash && strchr(key, '/')) || n + 3 > sizeof(probe) ||
+	    !strcasestr(key + plen, "tag"))
+		return 0;
+	snprintf(probe, sizeof(probe), "%s%sk", key, slash ? "" : "/");
+	return kh_catalog_condition_key(cat, probe) || slash_key(cat, probe, plen);
+}
+
+const struct kh_condition_key *vc_check_key(struct vctx *vc, const char *key, const char *path,
+					    struct kh_pos pos, const char *where)
+{
+	const char *colon = strchr(key, ':');
 	const struct kh_condition_key *k;
 	size_t plen;
 
-	if (!colon || colon == c->key || !colon[1]) {
-		vc_add(vc, KH_SEV_ERROR, "INVALID_CONDITION_KEY_FORMAT", path, c->key_pos,
-		       "write the key as service:KeyName", "the condition key '%s' is not of the "
-		       "form service:KeyName", c->key);
+	if (!colon || colon == key || !colon[1]) {
+		vc_add(vc, KH_SEV_ERROR, "INVALID_CONDITION_KEY_FORMAT", path, pos,
+		       "write the key as service:KeyName", "the condition key '%s'%s is not of the "
+		       "form service:KeyName", key, where);
 		return NULL;
 	}
-	plen = (size_t)(colon - c->key);
-	if ((k = kh_catalog_condition_key(vc->cat, c->key)) ||
-	    (k = slash_key(vc->cat, c->key, plen)) || provider_key(c->key, plen))
+	plen = (size_t)(colon - key);
+	if ((k = kh_catalog_condition_key(vc->cat, key)) ||
+	    (k = slash_key(vc->cat, key, plen)) || provider_key(key, plen))
 		return k;
-	if (plen == 3 && strncasecmp(c->key, "aws", 3) == 0)
-		vc_add(vc, KH_SEV_ERROR, "INVALID_GLOBAL_CONDITION_KEY", path, c->key_pos,
+	if (tag_key_without_name(vc->cat, key, plen))
+		vc_add(vc, KH_SEV_ERROR, "MISSING_TAG_KEY_IN_CONDITION", path, pos,
+		       "name the tag after a slash, as in aws:ResourceTag/team",
+		       "the condition key '%s'%s names no tag: the tag's key must follow a "
+		       "'/', and no request holds the key without one",
+		       key, where);
+	else if (plen == 3 && strncasecmp(key, "aws", 3) == 0)
+		vc_add(vc, KH_SEV_ERROR, "INVALID_GLOBAL_CONDITION_KEY", path, pos,
 		       "use a global key such as aws:PrincipalOrgID or aws:SourceIp",
-		       "the global condition key '%s' does not exist", c->key);
-	else if (!kh_catalog_service(vc->cat, c->key, plen))
-		vc_add(vc, KH_SEV_ERROR, "INVALID_SERVICE_CONDITION_KEY", path, c->key_pos, NULL,
-		       "the condition key '%s' names the service '%.*s', which does not exist",
-		       c->key, (int)plen, c->key);
+		       "the global condition key '%s'%s does not exist", key, where);
+	else if (!kh_catalog_service(vc->cat, key, plen))
+		vc_add(vc, KH_SEV_ERROR, "INVALID_SERVICE_CONDITION_KEY", path, pos, NULL,
+		       "the condition key '%s'%s names the service '%.*s', which does not exist",
+		       key, where, (int)plen, key);
 	else
-		vc_add(vc, KH_SEV_ERROR, "INVALID_SERVICE_CONDITION_KEY", path, c->key_pos,
+		vc_add(vc, KH_SEV_ERROR, "INVALID_SERVICE_CONDITION_KEY", path, pos,
 		       "see 'keyhole catalog show SERVICE' for the service's keys",
-		       "the condition key '%s' does not exist in the service '%.*s'", c->key,
-		       (int)plen, c->key);
+		       "the condition key '%s'%s does not exist in the service '%.*s'", key, where,
+		       (int)plen, key);
 	return NULL;
 }
 
@@ -370,7 +390,7 @@ void vc_check_conditions(struct vctx *vc, const struct kh_statement *st)
 
 		snprintf(path, sizeof(path), "%s.Condition.%s.%s", st->path, c->op, c->key);
 		check_operator(vc, c, path, &po);
-		k = check_key(vc, c, path);
+		k = vc_check_key(vc, c->key, path, c->key_pos, "");
 		if (k && po.base >= 0)
 			check_types(vc, c, path, &po, k);
 		if (po.base >= 0)

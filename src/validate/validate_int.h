@@ -45,6 +45,13 @@ enum action_kind vc_classify_action(const struct kh_catalog *cat, const char *s)
 /* The finding code of a kind that names nothing, or NULL for a good one. */
 const char *vc_action_kind_code(enum action_kind k);
 
+/* Looks a condition key up in the catalog and reports what is wrong with
+ * it (format, unknown, a tag key without its tag); `where` is appended to
+ * the key in messages (" in '${...}'" for a policy variable, or ""). The
+ * catalog's key, or NULL when unknown or not in the catalog. */
+const struct kh_condition_key *vc_check_key(struct vctx *vc, const char *key, const char *path,
+					    struct kh_pos pos, const char *where);
+
 /* The checks, one family per file. */
 void vc_check_structure(struct vctx *vc, const char *text, size_t len);
 void vc_check_actions(struct vctx *vc, const struct kh_statement *st);
