@@ -250,6 +250,7 @@ int kh_validate(const struct kh_catalog *cat, const struct kh_policy *policy, co
 		vc_check_actions(&vc, &policy->statements[i]);
 		vc_check_resources(&vc, &policy->statements[i]);
 		vc_check_conditions(&vc, &policy->statements[i]);
+		vc_check_variables(&vc, &policy->statements[i]);
 	}
 	vc_check_privesc(&vc);
 	kh_findings_sort(out);

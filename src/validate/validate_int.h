@@ -57,6 +57,7 @@ void vc_check_structure(struct vctx *vc, const char *text, size_t len);
 void vc_check_actions(struct vctx *vc, const struct kh_statement *st);
 void vc_check_resources(struct vctx *vc, const struct kh_statement *st);
 void vc_check_conditions(struct vctx *vc, const struct kh_statement *st);
+void vc_check_variables(struct vctx *vc, const struct kh_statement *st);
 void vc_check_privesc(struct vctx *vc);
 
 /* The privilege-escalation table (privesc_table.c, generated from
