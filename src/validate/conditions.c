@@ -244,29 +244,37 @@ static int all_digits(const char *s, size_t n)
 	return n > 0;
 }
 
-/* An IPv4 or IPv6 address, with an optional /prefix within its width. */
-static int valid_ip(const char *v)
+int vc_parse_ip(const char *v, unsigned char bin[16], int *width, int *prefix)
 {
 	const char *slash = strchr(v, '/');
 	size_t n = slash ? (size_t)(slash - v) : strlen(v);
-	unsigned char bin[16];
 	char addr[64];
-	int width;
 
 	if (n == 0 || n >= sizeof(addr))
 		return 0;
 	memcpy(addr, v, n);
 	addr[n] = '\0';
 	if (inet_pton(AF_INET, addr, bin) == 1)
-		width = 32;
+		*width = 32;
 	else if (inet_pton(AF_INET6, addr, bin) == 1)
-		width = 128;
+		*width = 128;
 	else
 		return 0;
+	*prefix = *width;
 	if (!slash)
 		return 1;
 	n = strlen(slash + 1);
-	return n >= 1 && n <= 3 && all_digits(slash + 1, n) && atoi(slash + 1) <= width;
+	if (n < 1 || n > 3 || !all_digits(slash + 1, n) || atoi(slash + 1) > *width)
+		return 0;
+	*prefix = atoi(slash + 1);
+	return 1;
+}
+
+static int valid_ip(const char *v)
+{
+	unsigned char bin[16];
+	int width, prefix;
+	return vc_parse_ip(v, bin, &width, &prefix);
 }
 
 /* -?digits(.digits)? */
@@ -393,8 +401,10 @@ void vc_check_conditions(struct vctx *vc, const struct kh_statement *st)
 		k = vc_check_key(vc, c->key, path, c->key_pos, "");
 		if (k && po.base >= 0)
 			check_types(vc, c, path, &po, k);
-		if (po.base >= 0)
+		if (po.base >= 0) {
 			check_values(vc, c, path, &po);
+			vc_check_value_meaning(vc, c, path, operators[po.base].name, po.set);
+		}
 		if (c->values_is_array && c->n_values == 0)
 			vc_add(vc, KH_SEV_SUGGESTION, "EMPTY_ARRAY_CONDITION", path, c->key_pos,
 			       "give the key at least one value, or remove it",

@@ -52,6 +52,18 @@ const char *vc_action_kind_code(enum action_kind k);
 const struct kh_condition_key *vc_check_key(struct vctx *vc, const char *key, const char *path,
 					    struct kh_pos pos, const char *where);
 
+/* Parses an IPv4 or IPv6 address with an optional /prefix within its
+ * width into bin (network order); *width is 32 or 128 and *prefix the
+ * prefix length (the width when absent). 1 when valid. */
+int vc_parse_ip(const char *v, unsigned char bin[16], int *width, int *prefix);
+
+/* What condition values mean (values.c): wildcards under an operator that
+ * compares literally, several values for Bool, private ranges in
+ * aws:SourceIp. base_op is the operator without prefix or IfExists, set is
+ * 0, 1 (ForAllValues:) or 2 (ForAnyValue:). */
+void vc_check_value_meaning(struct vctx *vc, const struct kh_condition *c, const char *path,
+			    const char *base_op, int set);
+
 /* The checks, one family per file. */
 void vc_check_structure(struct vctx *vc, const char *text, size_t len);
 void vc_check_actions(struct vctx *vc, const struct kh_statement *st);
