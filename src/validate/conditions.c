@@ -2,8 +2,8 @@
  * family, with the IfExists suffix and the ForAllValues:/ForAnyValue:
  * set prefixes), the key (known to its service or among the global keys),
  * the operator's type against the key's, ForAllValues on a key that holds
- * one value, and each value against its operator (IP ranges, numbers,
- * dates, booleans, base64). */
+ * one value, a key repeated in another case, and each value against its
+ * operator (IP ranges, numbers, dates, booleans, base64). */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -388,6 +388,25 @@ static void check_values(struct vctx *vc, const struct kh_condition *c, const ch
 	}
 }
 
+/* Keys are not case-sensitive: "aws:SourceVpc" and "aws:sourcevpc" in one
+ * operator block are the same key twice (JSON only rejects exact repeats). */
+static void check_case_duplicate(struct vctx *vc, const struct kh_statement *st, size_t i,
+				 const char *path)
+{
+	const struct kh_condition *c = &st->conditions[i];
+	for (size_t j = 0; j < i; j++) {
+		const struct kh_condition *o = &st->conditions[j];
+		if (strcmp(o->op, c->op) != 0 || strcasecmp(o->key, c->key) != 0)
+			continue;
+		vc_add(vc, KH_SEV_ERROR, "DUPLICATE_KEYS_WITH_DIFFERENT_CASE", path, c->key_pos,
+		       "merge them into one key that lists every value",
+		       "condition keys ignore case, so '%s' repeats the key '%s' (line %d) in "
+		       "the same '%s' block",
+		       c->key, o->key, o->key_pos.line, c->op);
+		return;
+	}
+}
+
 void vc_check_conditions(struct vctx *vc, const struct kh_statement *st)
 {
 	char path[400];
@@ -405,6 +424,7 @@ void vc_check_conditions(struct vctx *vc, const struct kh_statement *st)
 			check_values(vc, c, path, &po);
 			vc_check_value_meaning(vc, c, path, operators[po.base].name, po.set);
 		}
+		check_case_duplicate(vc, st, i, path);
 		if (c->values_is_array && c->n_values == 0)
 			vc_add(vc, KH_SEV_SUGGESTION, "EMPTY_ARRAY_CONDITION", path, c->key_pos,
 			       "give the key at least one value, or remove it",

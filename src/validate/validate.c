@@ -1,12 +1,84 @@
 /* validate.c - the validator's entry points and its structural checks:
- * parser problems, Version, Statement, Effect, the presence of Action and
- * Resource, Principal for the policy type, Sids and the size quota. */
+ * parser problems (an element written in another case among them),
+ * Version, Statement, Effect, the presence of Action and Resource,
+ * Principal for the policy type, Sids and the size quota. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "validate/validate_int.h"
+
+/* Which element an unknown key spells in another case ("action"), and
+ * whether the statement (or the policy, for st == NULL) has it too. */
+static const char *case_twin(const struct kh_policy *p, const struct kh_statement *st,
+			     const char *key, int *present)
+{
+	const struct {
+		const char *name;
+		int present;
+	} top[] = {
+		{"Version", p->version || p->version_pos.line},
+		{"Id", p->id != NULL},
+		{"Statement", p->has_statement},
+	}, stmt[] = {
+		{"Sid", st && (st->sid || st->sid_pos.line)},
+		{"Effect", st && (st->effect != KH_EFFECT_MISSING || st->effect_pos.line)},
+		{"Principal", st && st->principal.present},
+		{"NotPrincipal", st && st->not_principal.present},
+		{"Action", st && st->action.present},
+		{"NotAction", st && st->not_action.present},
+		{"Resource", st && st->resource.present},
+		{"NotResource", st && st->not_resource.present},
+		{"Condition", st && st->has_condition},
+	};
+	size_t n = st ? sizeof(stmt) / sizeof(stmt[0]) : sizeof(top) / sizeof(top[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = st ? stmt[i].name : top[i].name;
+		if (strcasecmp(name, key) == 0) {
+			*present = st ? stmt[i].present : top[i].present;
+			return name;
+		}
+	}
+	return NULL;
+}
+
+/* An unknown key that is a known element in another case: a duplicate
+ * when the element is there too, a misspelling otherwise. */
+static void report_unknown_key(struct vctx *vc, const struct kh_policy_problem *pr)
+{
+	const struct kh_policy *p = vc->policy;
+	const struct kh_statement *st = NULL;
+	const char *key = pr->path, *twin;
+	char fix[96];
+	int present = 0;
+
+	for (size_t i = 0; i < p->n_statements && !st; i++) {
+		size_t n = strlen(p->statements[i].path);
+		if (strncmp(pr->path, p->statements[i].path, n) == 0 && pr->path[n] == '.') {
+			st = &p->statements[i];
+			key = pr->path + n + 1;
+		}
+	}
+	if (!st && strchr(key, '.'))
+		twin = NULL; /* not a key of the policy or of a statement */
+	else
+		twin = case_twin(p, st, key, &present);
+	if (twin && present) {
+		snprintf(fix, sizeof(fix), "keep one '%s' that holds everything both have", twin);
+		vc_add(vc, KH_SEV_ERROR, "DUPLICATE_KEYS_WITH_DIFFERENT_CASE", pr->path, pr->pos, fix,
+		       "'%s' repeats the element '%s' in another case; element names are "
+		       "case-sensitive, so it is not read as '%s'",
+		       key, twin, twin);
+		return;
+	}
+	if (twin)
+		snprintf(fix, sizeof(fix), "write it '%s' (keys are case-sensitive)", twin);
+	vc_add(vc, KH_SEV_ERROR, "INVALID_POLICY_ELEMENT", pr->path, pr->pos,
+	       twin ? fix : "remove the key or correct its spelling (keys are case-sensitive)",
+	       "%s", pr->message);
+}
 
 /* The parser's problem codes, as Access Analyzer names them. */
 static void check_problems(struct vctx *vc)
@@ -15,14 +87,13 @@ static void check_problems(struct vctx *vc)
 	for (size_t i = 0; i < p->n_problems; i++) {
 		const struct kh_policy_problem *pr = &p->problems[i];
 		const char *code = pr->code;
-		const char *fix = NULL;
 		if (strcmp(code, "UNKNOWN_KEY") == 0) {
-			code = "INVALID_POLICY_ELEMENT";
-			fix = "remove the key or correct its spelling (keys are case-sensitive)";
-		} else if (strcmp(code, "INVALID_TYPE") == 0) {
-			code = "DATA_TYPE_MISMATCH";
+			report_unknown_key(vc, pr);
+			continue;
 		}
-		vc_add(vc, KH_SEV_ERROR, code, pr->path, pr->pos, fix, "%s", pr->message);
+		if (strcmp(code, "INVALID_TYPE") == 0)
+			code = "DATA_TYPE_MISMATCH";
+		vc_add(vc, KH_SEV_ERROR, code, pr->path, pr->pos, NULL, "%s", pr->message);
 	}
 }
 
