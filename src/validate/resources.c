@@ -1,7 +1,8 @@
 /* resources.c - checks on Resource and NotResource: the ARN's shape
  * (prefix, field count, partition, service case, Region, account), Allow
- * with NotResource, and actions that support none of the statement's
- * resources (a resource type mismatch). */
+ * with NotResource, entries another entry already covers, and actions
+ * that support none of the statement's resources (a resource type
+ * mismatch). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,12 +62,28 @@ static int is_account(const char *s, size_t n)
 	return 1;
 }
 
+/* Splits an ARN at its first five colons into at most six fields; the
+ * number of fields. */
+static size_t split_arn(const char *s, const char **f, size_t *len)
+{
+	size_t nf = 0;
+	while (nf < 6) {
+		const char *colon = nf < 5 ? strchr(s, ':') : NULL;
+		f[nf] = s;
+		len[nf] = colon ? (size_t)(colon - s) : strlen(s);
+		nf++;
+		if (!colon)
+			break;
+		s = colon + 1;
+	}
+	return nf;
+}
+
 /* Checks one ARN; reports at most one finding, the first problem. */
 static void check_arn(struct vctx *vc, const char *arn, const char *path, struct kh_pos pos)
 {
 	const char *f[6];
-	size_t len[6], nf = 0;
-	const char *p = arn;
+	size_t len[6], nf;
 
 	if (strcmp(arn, "*") == 0)
 		return;
@@ -76,15 +93,7 @@ static void check_arn(struct vctx *vc, const char *arn, const char *path, struct
 		       "the resource '%s' is not an ARN: it must start with 'arn:'", arn);
 		return;
 	}
-	while (nf < 6) {
-		const char *colon = nf < 5 ? strchr(p, ':') : NULL;
-		f[nf] = p;
-		len[nf] = colon ? (size_t)(colon - p) : strlen(p);
-		nf++;
-		if (!colon)
-			break;
-		p = colon + 1;
-	}
+	nf = split_arn(arn, f, len);
 	if (nf < 6) {
 		if (!is_open(f[nf - 1], len[nf - 1]))
 			vc_add(vc, KH_SEV_ERROR, "MISSING_ARN_FIELD", path, pos,
@@ -118,14 +127,87 @@ static void check_arn(struct vctx *vc, const char *arn, const char *path, struct
 		       "the ARN '%s' has an empty resource part", arn);
 }
 
+
+/* Does every text the pattern `narrow` (nn bytes) matches also match
+ * `wide` (wn bytes)? Matching narrow as text against wide is sound as long
+ * as no '?' of wide can take a '*' of narrow; that case is left out. */
+static int pattern_covers(const char *wide, size_t wn, const char *narrow, size_t nn)
+{
+	if (memchr(wide, '?', wn) && memchr(narrow, '*', nn))
+		return 0;
+	return kh_glob_match(wide, wn, narrow, nn, 0);
+}
+
+/* Does Resource entry `wide` match every resource `narrow` does? As IAM
+ * matches a resource, a six-field ARN pattern compares field by field (a
+ * '*' does not cross the first five colons) and any other compares whole. */
+static int resource_covers(const char *wide, const char *narrow)
+{
+	const char *wf[6], *nf[6];
+	size_t wl[6], nl[6];
+
+	if (strcmp(wide, "*") == 0)
+		return 1;
+	if (split_arn(wide, wf, wl) < 6)
+		return pattern_covers(wide, strlen(wide), narrow, strlen(narrow));
+	if (split_arn(narrow, nf, nl) < 6)
+		return 0;
+	for (int k = 0; k < 6; k++)
+		if (!pattern_covers(wf[k], wl[k], nf[k], nl[k]))
+			return 0;
+	return 1;
+}
+
+/* An entry is redundant when another entry of the list covers it (the
+ * earlier one of two equal entries stays). Entries with a policy variable
+ * and those the ARN checks reported (bad) are left out. */
+static void check_redundant(struct vctx *vc, const struct kh_statement *st, const char *key,
+			    const struct kh_strlist *l, const char *bad)
+{
+	char path[96], other[96];
+
+	for (size_t i = 0; i < l->n; i++) {
+		const char *s = l->items[i];
+		if (bad[i] || strstr(s, "${"))
+			continue;
+		for (size_t j = 0; j < l->n; j++) {
+			const char *w = l->items[j];
+			if (j == i || bad[j] || strstr(w, "${") || !resource_covers(w, s) ||
+			    (j > i && resource_covers(s, w)))
+				continue;
+			vc_item_path(path, sizeof(path), st, key, l, i);
+			vc_item_path(other, sizeof(other), st, key, l, j);
+			if (strcmp(s, w) == 0)
+				vc_add(vc, KH_SEV_SUGGESTION, "REDUNDANT_RESOURCE", path, l->pos[i],
+				       "remove it", "'%s' repeats the entry at %s", s, other);
+			else
+				vc_add(vc, KH_SEV_SUGGESTION, "REDUNDANT_RESOURCE", path, l->pos[i],
+				       "remove it",
+				       "'%s' is redundant: '%s' at %s already matches every "
+				       "resource it does",
+				       s, w, other);
+			break;
+		}
+	}
+}
+
 static void check_arns(struct vctx *vc, const struct kh_statement *st, const char *key,
 		       const struct kh_strlist *l)
 {
-	char path[96];
+	char path[96], *bad = calloc(l->n + 1, 1);
+
+	if (!bad) {
+		vc->rc = KH_ENOMEM;
+		return;
+	}
 	for (size_t i = 0; i < l->n; i++) {
+		size_t before = vc->out->n;
 		vc_item_path(path, sizeof(path), st, key, l, i);
 		check_arn(vc, l->items[i], path, l->pos[i]);
+		bad[i] = vc->out->n > before;
 	}
+	check_redundant(vc, st, key, l, bad);
+	free(bad);
 }
 
 /* Does action a apply to at least one of the statement's resources? An
