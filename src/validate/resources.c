@@ -138,10 +138,7 @@ static int pattern_covers(const char *wide, size_t wn, const char *narrow, size_
 	return kh_glob_match(wide, wn, narrow, nn, 0);
 }
 
-/* Does Resource entry `wide` match every resource `narrow` does? As IAM
- * matches a resource, a six-field ARN pattern compares field by field (a
- * '*' does not cross the first five colons) and any other compares whole. */
-static int resource_covers(const char *wide, const char *narrow)
+int vc_resource_covers(const char *wide, const char *narrow)
 {
 	const char *wf[6], *nf[6];
 	size_t wl[6], nl[6];
@@ -172,8 +169,8 @@ static void check_redundant(struct vctx *vc, const struct kh_statement *st, cons
 			continue;
 		for (size_t j = 0; j < l->n; j++) {
 			const char *w = l->items[j];
-			if (j == i || bad[j] || strstr(w, "${") || !resource_covers(w, s) ||
-			    (j > i && resource_covers(s, w)))
+			if (j == i || bad[j] || strstr(w, "${") || !vc_resource_covers(w, s) ||
+			    (j > i && vc_resource_covers(s, w)))
 				continue;
 			vc_item_path(path, sizeof(path), st, key, l, i);
 			vc_item_path(other, sizeof(other), st, key, l, j);

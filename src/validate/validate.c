@@ -324,6 +324,7 @@ int kh_validate(const struct kh_catalog *cat, const struct kh_policy *policy, co
 		vc_check_variables(&vc, &policy->statements[i]);
 	}
 	vc_check_privesc(&vc);
+	vc_check_statements(&vc);
 	kh_findings_sort(out);
 	return vc.rc;
 }

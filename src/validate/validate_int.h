@@ -31,6 +31,15 @@ int vc_action_matches(const char *pattern, const char *full_name);
 /* Is the string an Action wildcard pattern? */
 int vc_has_wildcard(const char *s);
 
+/* Does Action entry `wide` grant every action entry `narrow` does (the
+ * same name, or a wildcard matching all of narrow's catalog actions)? */
+int vc_action_covers(const struct kh_catalog *cat, const char *wide, const char *narrow);
+/* Does Resource entry `wide` match every resource `narrow` does? As IAM
+ * matches a resource, a six-field ARN pattern compares field by field (a
+ * '*' does not cross the first five colons) and any other compares whole;
+ * policy variables are not understood. */
+int vc_resource_covers(const char *wide, const char *narrow);
+
 /* Classification of one Action entry against the catalog. */
 enum action_kind {
 	ACTION_KNOWN,          /* a catalog action */
@@ -71,6 +80,7 @@ void vc_check_resources(struct vctx *vc, const struct kh_statement *st);
 void vc_check_conditions(struct vctx *vc, const struct kh_statement *st);
 void vc_check_variables(struct vctx *vc, const struct kh_statement *st);
 void vc_check_privesc(struct vctx *vc);
+void vc_check_statements(struct vctx *vc);
 
 /* The privilege-escalation table (privesc_table.c, generated from
  * data/privesc.tsv). */
