@@ -35,6 +35,33 @@ static int quoted_default(const char *s, size_t n)
 	return n >= 2 && s[0] == '\'' && s[n - 1] == '\'';
 }
 
+/* Letters and digits only, as in ${Region} or ${BucketName}. */
+static int is_placeholder(const char *key)
+{
+	for (const char *p = key; *p; p++)
+		if (!isalnum((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+/* ${Region} and ${BucketName} are the placeholders of the service
+ * reference's ARN templates, which keyhole generate writes for the user to
+ * fill in, not variables. Only a name that is a global key once "aws:" is
+ * put before it (${username}) is taken for a variable missing its prefix. */
+static void check_placeholder(struct vctx *vc, const char *key, const char *path,
+			      struct kh_pos pos)
+{
+	char global[260], fix[300];
+
+	snprintf(global, sizeof(global), "aws:%s", key);
+	if (!kh_catalog_condition_key(vc->cat, global))
+		return;
+	snprintf(fix, sizeof(fix), "write ${%s}", global);
+	vc_add(vc, KH_SEV_ERROR, "INVALID_CONDITION_KEY_FORMAT", path, pos, fix,
+	       "the policy variable '${%s}' lacks its service prefix: the global key is '%s'",
+	       key, global);
+}
+
 /* Checks one variable whose body (between "${" and "}") is n bytes. */
 static void check_one(struct vctx *vc, const char *body, size_t n, const char *path,
 		      struct kh_pos pos)
@@ -68,11 +95,14 @@ static void check_one(struct vctx *vc, const char *body, size_t n, const char *p
 		       "the default value of the policy variable '${%.*s}' must be written in "
 		       "single quotes",
 		       (int)n, body);
-	if (klen >= sizeof(key))
+	if (klen >= sizeof(key) - 4)
 		return;
 	memcpy(key, body, klen);
 	key[klen] = '\0';
-	vc_check_key(vc, key, path, pos, ", used as a policy variable,");
+	if (is_placeholder(key))
+		check_placeholder(vc, key, path, pos);
+	else
+		vc_check_key(vc, key, path, pos, ", used as a policy variable,");
 }
 
 /* Checks every "${" of s. Where variables are not supported (allowed == 0)
