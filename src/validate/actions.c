@@ -225,19 +225,6 @@ static int covers(const char *wide, const char *narrow, int wide_first,
 	return all && n > 0;
 }
 
-int vc_action_covers(const struct kh_catalog *cat, const char *wide, const char *narrow)
-{
-	const struct kh_action **exp = NULL;
-	size_t n = 0;
-	int r;
-
-	if (vc_has_wildcard(narrow) && kh_catalog_expand(cat, narrow, &exp, &n) != KH_OK)
-		return 0;
-	r = covers(wide, narrow, 1, exp, n);
-	free(exp);
-	return r;
-}
-
 static void check_redundant(struct vctx *vc, const struct kh_statement *st, const char *key,
 			    const struct kh_strlist *l, const enum action_kind *kinds)
 {

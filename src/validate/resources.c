@@ -145,6 +145,8 @@ int vc_resource_covers(const char *wide, const char *narrow)
 
 	if (strcmp(wide, "*") == 0)
 		return 1;
+	if (!strpbrk(wide, "*?"))
+		return strcmp(wide, narrow) == 0;
 	if (split_arn(wide, wf, wl) < 6)
 		return pattern_covers(wide, strlen(wide), narrow, strlen(narrow));
 	if (split_arn(narrow, nf, nl) < 6)

@@ -31,9 +31,6 @@ int vc_action_matches(const char *pattern, const char *full_name);
 /* Is the string an Action wildcard pattern? */
 int vc_has_wildcard(const char *s);
 
-/* Does Action entry `wide` grant every action entry `narrow` does (the
- * same name, or a wildcard matching all of narrow's catalog actions)? */
-int vc_action_covers(const struct kh_catalog *cat, const char *wide, const char *narrow);
 /* Does Resource entry `wide` match every resource `narrow` does? As IAM
  * matches a resource, a six-field ARN pattern compares field by field (a
  * '*' does not cross the first five colons) and any other compares whole;
