@@ -106,16 +106,16 @@ static void check_one(struct vctx *vc, const char *body, size_t n, const char *p
 }
 
 /* Checks every "${" of s. Where variables are not supported (allowed == 0)
- * one finding names the element instead. */
+ * one finding names the element instead. An unclosed variable is reported
+ * once per string. */
 static void check_string(struct vctx *vc, const char *s, const char *path, struct kh_pos pos,
 			 const char *element, int allowed)
 {
 	const char *p = s;
+	int unclosed = 0;
 
 	while ((p = strstr(p, "${")) != NULL) {
-		const char *body = p + 2;
-		size_t n = strcspn(body, "}");
-		const char *inner = strstr(body, "${");
+		const char *body = p + 2, *end = body;
 
 		if (!allowed) {
 			vc_add(vc, KH_SEV_ERROR, "VARIABLE_UNSUPPORTED_IN_ELEMENT", path, pos,
@@ -126,19 +126,21 @@ static void check_string(struct vctx *vc, const char *s, const char *path, struc
 			       s, element);
 			return;
 		}
-		if (!body[n] || (inner && inner < body + n)) {
-			vc_add(vc, KH_SEV_ERROR, "MISSING_BRACE_IN_VARIABLE", path, pos,
-			       "close the variable with '}'",
-			       "the policy variable '%.*s' has no closing '}', so it is not "
-			       "substituted",
-			       (int)(inner && inner < body + n ? inner - p : 40), p);
-			if (!inner)
-				return;
-			p = inner;
+		/* The body runs to the first '}', unless a "${" or the end comes first. */
+		while (*end && *end != '}' && !(end[0] == '$' && end[1] == '{'))
+			end++;
+		if (*end != '}') {
+			if (!unclosed++)
+				vc_add(vc, KH_SEV_ERROR, "MISSING_BRACE_IN_VARIABLE", path, pos,
+				       "close the variable with '}'",
+				       "the policy variable '%.*s' has no closing '}', so it is "
+				       "not substituted",
+				       (int)(*end ? end - p : 40), p);
+			p = end;
 			continue;
 		}
-		check_one(vc, body, n, path, pos);
-		p = body + n + 1;
+		check_one(vc, body, (size_t)(end - body), path, pos);
+		p = end + 1;
 	}
 }
 
