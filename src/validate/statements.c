@@ -61,6 +61,10 @@ static int expand_statement(const struct kh_catalog *cat, const struct kh_statem
 		if (kh_catalog_expand(cat, st->action.items[i], &exp, &n) != KH_OK)
 			return KH_ENOMEM;
 		g->usable = n > 0; /* an entry that names nothing is left to INVALID_ACTION */
+		if (n == 0) {
+			free(exp);
+			break;
+		}
 		if (g->n + n > cap) {
 			const struct kh_action **p;
 			cap = (g->n + n) * 2;
