@@ -37,6 +37,8 @@ static void explain(const struct kh_describe_result *r)
 		for (unsigned bit = 1; bit & KH_LEVEL_ALL; bit <<= 1)
 			if (l & bit)
 				printf(" %s", kh_level_name(bit));
+		for (size_t k = 0; k < r->grants[i].n_actions; k++)
+			printf(" %s", r->grants[i].actions[k]);
 		printf("\n");
 	}
 	if (!r->n_grants)

@@ -7,8 +7,10 @@
  *    "grants": [{"service": "s3", "arn": "arn:aws:s3:::orders/...",
  *                "access": ["read"]}]}
  *
- * The intent names services, resources and access levels only; the catalog
- * chooses the actions later, so no invented action can reach a policy.
+ * The intent names services, resources and access levels; a verb that
+ * means particular calls ("publishes" to a topic) names those catalog
+ * actions instead of its level. The catalog chooses or checks every action,
+ * so no invented action can reach a policy.
  * "source" is the workload's service principal without ".amazonaws.com"
  * ("lambda", "ec2", "ecs-tasks", "states", "glue", "codebuild", ...) and is
  * left out when the text names none. "arn" is left out when the text names
@@ -60,11 +62,15 @@ struct kh_describe_opts {
 };
 
 /* One grant of the intent. service is a catalog prefix; arn is NULL when
- * the grant covers the service's resources in general. */
+ * the grant covers the service's resources in general. A verb that means
+ * particular actions of the service ("publishes to the topic") names them
+ * in actions instead of adding its levels. */
 struct kh_describe_grant {
 	char *service;
 	char *arn;
-	unsigned levels; /* enum kh_level bits, never 0 */
+	unsigned levels; /* enum kh_level bits; 0 only when actions are named */
+	char **actions;  /* full catalog names ("sns:Publish"), sorted */
+	size_t n_actions;
 };
 
 /* How a phrase of the text was read, for --explain: "reads" -> "access

@@ -1,7 +1,9 @@
 /* describe_int.h - internals of the free-text intent parser (src/llm/).
  *
  * lexicon.c  the embedded word list (data/describe-aliases.tsv)
- * offline.c  tokens, names, groups: text -> grants, deterministically
+ * offline.c  tokens, names, the source: text -> units, deterministically
+ * groups.c   units -> grants: verbs with their targets, negations
+ * verbs.c    verbs that mean particular actions of a service
  * result.c   the result: string lists, grants, JSON forms
  * describe.c the public entry point: offline or model, with fallback
  * anon.c     placeholders for ARNs, accounts and names sent to a model
@@ -49,12 +51,26 @@ struct kh__lex_entry {
 	unsigned flags;      /* enum kh__lex_flag */
 };
 
+/* "act" lines: verbs that mean particular actions of a service ("publish"
+ * to an SNS topic is sns:Publish, not all of SNS's write level). */
+struct kh__lex_act {
+	const char *verbs;   /* verb phrases, comma-separated */
+	const char *service; /* catalog prefix */
+	const char *actions; /* action names without the prefix, comma-separated */
+};
+
 /* The built-in lexicon, parsed once (thread-safe) and kept for the life of
  * the process. NULL only when out of memory. */
 struct kh__lexicon;
 const struct kh__lexicon *kh__lexicon_builtin(void);
 size_t kh__lexicon_count(const struct kh__lexicon *lx);
 const struct kh__lex_entry *kh__lexicon_at(const struct kh__lexicon *lx, size_t i);
+size_t kh__lexicon_act_count(const struct kh__lexicon *lx);
+const struct kh__lex_act *kh__lexicon_act_at(const struct kh__lexicon *lx, size_t i);
+/* The actions (comma-separated, without the prefix) that the verb phrase
+ * means for service, or NULL when it means its access levels there. */
+const char *kh__lexicon_actions(const struct kh__lexicon *lx, const char *verb,
+				const char *service);
 /* The longest entry matching words[0..n) as a prefix (each word lower-case);
  * *used tells how many words. Single words also match inflected forms of
  * verbs (-s, -es, -ing, -ed). NULL when none. */
@@ -74,10 +90,17 @@ int kh__note(struct kh_describe_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int kh__term(struct kh_describe_result *r, const char *phrase, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Adds a grant, or ORs levels into an existing one with the same service and
- * ARN (arn may be NULL). */
+/* What a grant allows: access levels and particular actions. */
+#define KH__MAX_GRANT_ACTIONS 32
+struct kh__access {
+	unsigned levels;
+	size_t n_acts;
+	const struct kh_action *acts[KH__MAX_GRANT_ACTIONS];
+};
+/* Adds a grant, or merges levels and actions into an existing one with the
+ * same service and ARN (arn may be NULL). */
 int kh__grant_add(struct kh_describe_result *r, const char *service, const char *arn,
-		  unsigned levels);
+		  const struct kh__access *acc);
 /* Clears grants, source, terms, unparsed and the intent (not notes). */
 void kh__result_clear_parse(struct kh_describe_result *r);
 /* Writes r->intent from source and grants. */

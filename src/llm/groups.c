@@ -124,8 +124,10 @@ static int same_text(const struct parse *p, const struct unit *a, const struct u
 }
 
 /* Removes a negated level unless a narrow verb other than the negated word
- * asks for it ("read and write but not delete": write stays, with a note). */
-static int apply_negation(struct groups *g, size_t grp, const struct unit *nu, unsigned *levels)
+ * asks for it ("read and write but not delete": write stays, with a note).
+ * With a target, verbs that mean particular actions there ask for no level. */
+static int apply_negation(struct groups *g, size_t grp, const struct unit *nu,
+			  const struct unit *target, unsigned *levels)
 {
 	struct parse *p = g->p;
 	for (unsigned bit = 1; bit & KH_LEVEL_ALL; bit <<= 1) {
@@ -133,16 +135,17 @@ static int apply_negation(struct groups *g, size_t grp, const struct unit *nu, u
 		if (!(nu->levels & bit & *levels))
 			continue;
 		for (size_t i = 0; i < p->nu && !keeper; i++) {
-			const struct unit *v = &p->u[i];
+			struct unit *v = &p->u[i];
 			if (v->grp == (int)grp && v->role == R_POS && (v->levels & bit) &&
-			    !(v->lflags & KH__LEX_BROAD) && !same_text(p, v, nu))
+			    !(v->lflags & KH__LEX_BROAD) && !same_text(p, v, nu) &&
+			    !(target && kh__verb_actions(p, v, target, NULL)))
 				keeper = v;
 		}
 		if (!keeper) {
 			*levels &= ~bit;
 			continue;
 		}
-		if (kh__note(p->r, "'%.*s' cannot be excluded alone: the %s level that '%.*s' asks for includes it",
+		if (target && kh__note(p->r, "'%.*s' cannot be excluded alone: the %s level that '%.*s' asks for includes it",
 			     (int)(nu->end - nu->off), p->text + nu->off, kh_level_name(bit),
 			     (int)(keeper->end - keeper->off), p->text + keeper->off) != KH_OK)
 			return KH_ENOMEM;
@@ -150,23 +153,61 @@ static int apply_negation(struct groups *g, size_t grp, const struct unit *nu, u
 	return KH_OK;
 }
 
-/* The group's levels after its own and the global negations. */
-static int group_levels(struct groups *g, size_t grp, unsigned *levels, int *broad)
+static int is_named(const struct parse *p, size_t ui);
+
+/* Does the negation group ng ("but not delete messages"), which has only
+ * negated verbs, speak of the target's service? Then it narrows the target,
+ * and its own targets are understood. */
+static int negation_reaches(struct groups *g, size_t ng, const struct unit *target)
 {
 	struct parse *p = g->p;
-	*levels = 0;
-	*broad = 0;
-	for (size_t i = 0; i < p->nu; i++)
-		if (p->u[i].grp == (int)grp && p->u[i].role == R_POS) {
-			*levels |= p->u[i].levels;
-			*broad |= (p->u[i].lflags & KH__LEX_BROAD) != 0;
-		}
+	int any = 0;
+
+	if (!target || target->kind != U_NOUN || g->npos[ng] || !g->ntgt[ng])
+		return 0;
 	for (size_t i = 0; i < p->nu; i++) {
-		const struct unit *u = &p->u[i];
+		const struct unit *t = &p->u[i];
+		if (t->grp != (int)ng || t->role != R_TARGET)
+			continue;
+		if (t->kind != U_NOUN || strcmp(t->service, target->service) != 0 || is_named(p, i))
+			return 0;
+		any = 1;
+	}
+	for (size_t i = 0; any && i < p->nu; i++)
+		if (p->u[i].grp == (int)ng)
+			p->u[i].used = 1;
+	return any;
+}
+
+/* What the group grants, after its own and the global negations: on the
+ * target, verbs that mean particular actions there give those instead of
+ * their levels; without one, the levels of every verb. */
+static int group_access(struct groups *g, size_t grp, const struct unit *target,
+			struct kh__access *acc, int *broad)
+{
+	struct parse *p = g->p;
+	memset(acc, 0, sizeof(*acc));
+	*broad = 0;
+	for (size_t i = 0; i < p->nu; i++) {
+		struct unit *v = &p->u[i];
+		if (v->grp != (int)grp || v->role != R_POS ||
+		    (target && kh__verb_actions(p, v, target, acc)))
+			continue;
+		acc->levels |= v->levels;
+		*broad |= (v->lflags & KH__LEX_BROAD) != 0;
+	}
+	for (size_t i = 0; i < p->nu; i++) {
+		struct unit *u = &p->u[i];
 		int global = u->grp >= 0 && !g->ntgt[u->grp] && !g->npos[u->grp];
-		if (u->role == R_NEG && (u->grp == (int)grp || global) &&
-		    apply_negation(g, grp, u, levels) != KH_OK)
+		if (u->role != R_NEG ||
+		    (u->grp != (int)grp && !global && !negation_reaches(g, (size_t)u->grp, target)))
+			continue;
+		if (apply_negation(g, grp, u, target, &acc->levels) != KH_OK)
 			return KH_ENOMEM;
+		if (target) {
+			kh__verb_unsay(p, u, target, acc);
+			u->used = 1; /* understood, even when it had nothing to remove */
+		}
 	}
 	return KH_OK;
 }
@@ -211,33 +252,35 @@ static int build_arn(struct parse *p, const struct unit *n, const char *name, si
 	return kh_buf_error(out);
 }
 
-/* Bucket-level access on the bucket, object access on its objects. */
+/* Bucket-level access on the bucket, object access (and the actions,
+ * which verbs.c keeps to objects) on its objects. */
 static int add_s3(struct parse *p, const char *bucket, size_t blen, const char *key, size_t klen,
-		  unsigned levels, int broad)
+		  const struct kh__access *acc, int broad)
 {
 	struct kh_buf b;
-	int whole = broad && (levels & KH_LEVEL_WRITE); /* "full control", not "read-only" */
-	unsigned on_bucket = whole ? levels : levels & S3_BUCKET_LEVELS;
-	unsigned on_objects = whole ? levels : levels & S3_OBJECT_LEVELS;
+	int whole = broad && (acc->levels & KH_LEVEL_WRITE); /* "full control", not "read-only" */
+	struct kh__access on_bucket = {.levels = whole ? acc->levels : acc->levels & S3_BUCKET_LEVELS};
+	struct kh__access on_objects = *acc;
 	int rc = KH_OK;
 
+	on_objects.levels = whole ? acc->levels : acc->levels & S3_OBJECT_LEVELS;
 	kh_buf_init(&b, 4096);
-	if (on_bucket) {
+	if (on_bucket.levels) {
 		kh_buf_printf(&b, "arn:aws:s3:::%.*s", (int)blen, bucket);
-		rc = kh_buf_error(&b) ? kh_buf_error(&b) : kh__grant_add(p->r, "s3", b.data, on_bucket);
+		rc = kh_buf_error(&b) ? kh_buf_error(&b) : kh__grant_add(p->r, "s3", b.data, &on_bucket);
 	}
-	if (rc == KH_OK && on_objects) {
+	if (rc == KH_OK && (on_objects.levels || on_objects.n_acts)) {
 		int exact = klen && key[klen - 1] != '/' && !memchr(key, '*', klen) && memchr(key, '.', klen);
 		kh_buf_reset(&b);
 		kh_buf_printf(&b, "arn:aws:s3:::%.*s/%.*s%s", (int)blen, bucket, (int)klen, key,
 			      exact || (klen && key[klen - 1] == '*') ? "" : "*");
-		rc = kh_buf_error(&b) ? kh_buf_error(&b) : kh__grant_add(p->r, "s3", b.data, on_objects);
+		rc = kh_buf_error(&b) ? kh_buf_error(&b) : kh__grant_add(p->r, "s3", b.data, &on_objects);
 	}
 	kh_buf_release(&b);
 	return rc;
 }
 
-static int add_arn_target(struct parse *p, const struct unit *u, unsigned levels)
+static int add_arn_target(struct parse *p, const struct unit *u, const struct kh__access *acc)
 {
 	const char *arn = p->text + u->off, *svc = arn + 4;
 	size_t alen = u->end - u->off, sl;
@@ -258,22 +301,23 @@ static int add_arn_target(struct parse *p, const struct unit *u, unsigned levels
 		char *copy = strndup(arn, alen);
 		if (!copy)
 			return KH_ENOMEM;
-		rc = kh__grant_add(p->r, prefix, copy, levels);
+		rc = kh__grant_add(p->r, prefix, copy, acc);
 		free(copy);
 	}
 	return rc;
 }
 
-static int add_url_target(struct parse *p, const struct unit *u, unsigned levels, int broad)
+static int add_url_target(struct parse *p, const struct unit *u, const struct kh__access *acc,
+			  int broad)
 {
 	const char *b = p->text + u->off + 5, *end = p->text + u->end;
 	const char *slash = memchr(b, '/', (size_t)(end - b));
 	size_t blen = slash ? (size_t)(slash - b) : (size_t)(end - b);
 	const char *key = slash ? slash + 1 : end;
-	return add_s3(p, b, blen, key, (size_t)(end - key), levels, broad);
+	return add_s3(p, b, blen, key, (size_t)(end - key), acc, broad);
 }
 
-static int add_noun_target(struct parse *p, size_t ui, unsigned levels, int broad)
+static int add_noun_target(struct parse *p, size_t ui, const struct kh__access *acc, int broad)
 {
 	const struct unit *n = &p->u[ui];
 	int named = 0, rc = KH_OK;
@@ -287,17 +331,17 @@ static int add_noun_target(struct parse *p, size_t ui, unsigned levels, int broa
 		named = 1;
 		nm->used = 1;
 		if (strcmp(n->service, "s3") == 0) {
-			rc = add_s3(p, p->text + nm->off, nm->end - nm->off, "", 0, levels, broad);
+			rc = add_s3(p, p->text + nm->off, nm->end - nm->off, "", 0, acc, broad);
 			continue;
 		}
 		kh_buf_reset(&b);
 		rc = build_arn(p, n, p->text + nm->off, nm->end - nm->off, &b);
 		if (rc == KH_OK)
-			rc = kh__grant_add(p->r, n->service, b.data, levels);
+			rc = kh__grant_add(p->r, n->service, b.data, acc);
 	}
 	kh_buf_release(&b);
 	if (!named && rc == KH_OK)
-		rc = kh__grant_add(p->r, n->service, NULL, levels);
+		rc = kh__grant_add(p->r, n->service, NULL, acc);
 	return rc;
 }
 
@@ -351,12 +395,12 @@ static int emit_group(struct groups *g, size_t grp)
 {
 	struct parse *p = g->p;
 	size_t tg = g->copy_from[grp] >= 0 ? (size_t)g->copy_from[grp] : grp;
-	unsigned levels;
+	struct kh__access all, acc;
 	int broad, rc, any = 0;
 
 	if (!g->npos[grp])
 		return KH_OK;
-	rc = group_levels(g, grp, &levels, &broad);
+	rc = group_access(g, grp, NULL, &all, &broad);
 	for (size_t i = 0; rc == KH_OK && i < p->nu; i++) {
 		struct unit *u = &p->u[i];
 		if (u->grp != (int)tg || u->role != R_TARGET)
@@ -365,7 +409,9 @@ static int emit_group(struct groups *g, size_t grp)
 			u->used = 1;
 			continue;
 		}
-		if (!levels) {
+		if ((rc = group_access(g, grp, u, &acc, &broad)) != KH_OK)
+			break;
+		if (!acc.levels && !acc.n_acts) {
 			u->used = 1;
 			for (size_t k = 0; k < p->nu; k++)
 				if (p->u[k].name_of == (int)i)
@@ -373,11 +419,11 @@ static int emit_group(struct groups *g, size_t grp)
 			continue;
 		}
 		if (u->kind == U_ARN)
-			rc = add_arn_target(p, u, levels);
+			rc = add_arn_target(p, u, &acc);
 		else if (u->kind == U_S3URL)
-			rc = add_url_target(p, u, levels, broad);
+			rc = add_url_target(p, u, &acc, broad);
 		else
-			rc = add_noun_target(p, i, levels, broad);
+			rc = add_noun_target(p, i, &acc, broad);
 		if (rc == KH_ENOTFOUND) {
 			rc = KH_OK;
 			continue;
@@ -385,7 +431,7 @@ static int emit_group(struct groups *g, size_t grp)
 		u->used = 1;
 		any = 1;
 	}
-	if (rc == KH_OK && (any || !levels))
+	if (rc == KH_OK && (any || !all.levels))
 		for (size_t i = 0; i < p->nu; i++)
 			if (p->u[i].grp == (int)grp && p->u[i].role != R_TARGET)
 				p->u[i].used = 1;
@@ -432,6 +478,15 @@ static int verb_term(struct parse *p, const struct unit *u)
 
 	kh_buf_init(&b, 256);
 	kh__levels_json(&b, u->levels);
+	if (u->acts_service) {
+		const char *list = kh__lexicon_actions(p->lx, u->lx->phrase, u->acts_service);
+		kh_buf_printf(&b, "; on %s, the actions", u->acts_service);
+		while (*list) {
+			size_t n = strcspn(list, ",");
+			kh_buf_printf(&b, " %s:%.*s", u->acts_service, (int)n, list);
+			list += n + (list[n] == ',');
+		}
+	}
 	rc = kh_buf_error(&b) ? kh_buf_error(&b)
 			      : kh__term(p->r, p->text + u->off, u->end - u->off, "%s access %s",
 					 u->role == R_NEG ? "excluded" : "grants", b.data);

@@ -14,6 +14,8 @@ extern const char kh_describe_aliases_data[], kh_describe_aliases_data_end[];
 struct kh__lexicon {
 	struct kh__lex_entry *entries;
 	size_t n;
+	struct kh__lex_act *acts;
+	size_t n_acts;
 	char *text; /* the copy that entries point into */
 };
 
@@ -76,6 +78,19 @@ static void parse_noun_flags(char *s, struct kh__lex_entry *e)
 	}
 }
 
+/* "act VERBS SERVICE ACTIONS": the verbs mean these actions of the service. */
+static int parse_act(char *line, struct kh__lex_act *a)
+{
+	char *f[4] = {0};
+	if (split_tabs(line, f, 4) != 4 || strcmp(f[0], "act") != 0 || !f[1][0] || !f[2][0] ||
+	    !f[3][0])
+		return 0;
+	a->verbs = f[1];
+	a->service = f[2];
+	a->actions = f[3];
+	return 1;
+}
+
 static int parse_entry(char *line, struct kh__lex_entry *e)
 {
 	char *f[4] = {0};
@@ -127,13 +142,16 @@ static void load_builtin(void)
 	for (size_t i = 0; i < len; i++)
 		lines += builtin.text[i] == '\n';
 	builtin.entries = calloc(lines, sizeof(*builtin.entries));
-	if (!builtin.entries)
+	builtin.acts = calloc(lines, sizeof(*builtin.acts));
+	if (!builtin.entries || !builtin.acts)
 		return;
 	for (p = builtin.text; p && *p;) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
-		if (*p != '#' && parse_entry(p, &builtin.entries[builtin.n]))
+		if (strncmp(p, "act\t", 4) == 0)
+			builtin.n_acts += parse_act(p, &builtin.acts[builtin.n_acts]);
+		else if (*p != '#' && parse_entry(p, &builtin.entries[builtin.n]))
 			builtin.n++;
 		p = nl ? nl + 1 : NULL;
 	}
@@ -151,6 +169,34 @@ size_t kh__lexicon_count(const struct kh__lexicon *lx) { return lx->n; }
 const struct kh__lex_entry *kh__lexicon_at(const struct kh__lexicon *lx, size_t i)
 {
 	return i < lx->n ? &lx->entries[i] : NULL;
+}
+
+size_t kh__lexicon_act_count(const struct kh__lexicon *lx) { return lx->n_acts; }
+
+const struct kh__lex_act *kh__lexicon_act_at(const struct kh__lexicon *lx, size_t i)
+{
+	return i < lx->n_acts ? &lx->acts[i] : NULL;
+}
+
+/* Is word one of the comma-separated items of list? */
+static int csv_has(const char *list, const char *word)
+{
+	size_t wl = strlen(word);
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		if (n == wl && strncmp(list, word, n) == 0)
+			return 1;
+		list += n + (list[n] == ',');
+	}
+	return 0;
+}
+
+const char *kh__lexicon_actions(const struct kh__lexicon *lx, const char *verb, const char *service)
+{
+	for (size_t i = 0; i < lx->n_acts; i++)
+		if (strcmp(lx->acts[i].service, service) == 0 && csv_has(lx->acts[i].verbs, verb))
+			return lx->acts[i].actions;
+	return NULL;
 }
 
 /* Does phrase equal words[0..k) joined by spaces? */

@@ -47,6 +47,7 @@ struct unit {
 	int used;      /* understood: never reported as unparsed */
 	int grp;       /* group index, or -1 */
 	enum unit_role role;
+	const char *acts_service; /* a verb that meant actions of this service */
 };
 
 struct parse {
@@ -65,5 +66,14 @@ struct parse {
 
 /* groups.c: from classified units to grants and unparsed phrases. */
 int kh__offline_groups(struct parse *p);
+
+/* verbs.c: the actions verb v means on target t, from the lexicon's "act"
+ * lines, those that can act on what t becomes; appended to acc (may be
+ * NULL). Returns how many fit: 0 means the verb grants its levels there. */
+size_t kh__verb_actions(const struct parse *p, struct unit *v, const struct unit *t,
+			struct kh__access *acc);
+/* Removes from acc what the negated verb neg excludes on target t. */
+void kh__verb_unsay(const struct parse *p, struct unit *neg, const struct unit *t,
+		    struct kh__access *acc);
 
 #endif

@@ -241,7 +241,7 @@ static int check_grant(const struct kh_catalog *cat, struct kh_describe_result *
 	const char *svc = json_string_value(json_object_get(g, "service"));
 	const char *arn = json_string_value(json_object_get(g, "arn"));
 	const struct kh_service *s = svc ? kh_catalog_service(cat, svc, strlen(svc)) : NULL;
-	unsigned levels;
+	struct kh__access acc = {0};
 
 	if (!json_is_object(g))
 		return kh__note(r, "model reply: dropped grant %zu: not an object", gi);
@@ -250,8 +250,8 @@ static int check_grant(const struct kh_catalog *cat, struct kh_describe_result *
 	if (!s || strcmp(s->prefix, svc) != 0)
 		return kh__note(r, "model reply: dropped grant %zu: unknown service '%s'", gi,
 				svc ? svc : "?");
-	levels = grant_levels(r, json_object_get(g, "access"), gi);
-	if (!levels)
+	acc.levels = grant_levels(r, json_object_get(g, "access"), gi);
+	if (!acc.levels)
 		return kh__note(r, "model reply: dropped grant %zu: no valid access level", gi);
 	if (arn && arn[0]) {
 		if (restore(a, arn, tmp) != KH_OK)
@@ -259,9 +259,9 @@ static int check_grant(const struct kh_catalog *cat, struct kh_describe_result *
 		if (!arn_fits(tmp->data, s->prefix))
 			return kh__note(r, "model reply: dropped grant %zu: '%s' is not a %s ARN", gi,
 					tmp->data, s->prefix);
-		return kh__grant_add(r, s->prefix, tmp->data, levels);
+		return kh__grant_add(r, s->prefix, tmp->data, &acc);
 	}
-	return kh__grant_add(r, s->prefix, NULL, levels);
+	return kh__grant_add(r, s->prefix, NULL, &acc);
 }
 
 static int check_intent(const struct kh_catalog *cat, json_t *c, const struct kh__anon *a,

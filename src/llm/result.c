@@ -42,6 +42,7 @@ static int push_vfmt(char ***v, size_t *n, const char *fmt, va_list ap)
 	return rc;
 }
 
+/* Adds a note unless the same one is there already. */
 int kh__note(struct kh_describe_result *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -49,6 +50,11 @@ int kh__note(struct kh_describe_result *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	rc = push_vfmt(&r->notes, &r->n_notes, fmt, ap);
 	va_end(ap);
+	for (size_t i = 0; rc == KH_OK && i + 1 < r->n_notes; i++)
+		if (strcmp(r->notes[i], r->notes[r->n_notes - 1]) == 0) {
+			free(r->notes[--r->n_notes]);
+			break;
+		}
 	return rc;
 }
 
@@ -86,8 +92,32 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* Merges the actions into g's sorted list. */
+static int grant_merge_actions(struct kh_describe_grant *g, const struct kh__access *acc)
+{
+	for (size_t i = 0; i < acc->n_acts; i++) {
+		const char *name = acc->acts[i]->full_name;
+		size_t at = 0;
+		char **v;
+		while (at < g->n_actions && strcmp(g->actions[at], name) < 0)
+			at++;
+		if (at < g->n_actions && strcmp(g->actions[at], name) == 0)
+			continue;
+		if (!(v = realloc(g->actions, (g->n_actions + 1) * sizeof(*v))))
+			return KH_ENOMEM;
+		g->actions = v;
+		memmove(v + at + 1, v + at, (g->n_actions - at) * sizeof(*v));
+		if (!(v[at] = strdup(name))) {
+			memmove(v + at, v + at + 1, (g->n_actions - at) * sizeof(*v));
+			return KH_ENOMEM;
+		}
+		g->n_actions++;
+	}
+	return KH_OK;
+}
+
 int kh__grant_add(struct kh_describe_result *r, const char *service, const char *arn,
-		  unsigned levels)
+		  const struct kh__access *acc)
 {
 	struct kh_describe_grant *g;
 
@@ -95,8 +125,8 @@ int kh__grant_add(struct kh_describe_result *r, const char *service, const char 
 		g = &r->grants[i];
 		if (strcmp(g->service, service) == 0 &&
 		    ((!g->arn && !arn) || (g->arn && arn && strcmp(g->arn, arn) == 0))) {
-			g->levels |= levels;
-			return KH_OK;
+			g->levels |= acc->levels;
+			return grant_merge_actions(g, acc);
 		}
 	}
 	g = realloc(r->grants, (r->n_grants + 1) * sizeof(*g));
@@ -104,16 +134,17 @@ int kh__grant_add(struct kh_describe_result *r, const char *service, const char 
 		return KH_ENOMEM;
 	r->grants = g;
 	g = &g[r->n_grants];
+	memset(g, 0, sizeof(*g));
 	g->service = strdup(service);
 	g->arn = dup_or_null(arn);
-	g->levels = levels;
+	g->levels = acc->levels;
 	if (!g->service || (arn && !g->arn)) {
 		free(g->service);
 		free(g->arn);
 		return KH_ENOMEM;
 	}
 	r->n_grants++;
-	return KH_OK;
+	return grant_merge_actions(g, acc);
 }
 
 void kh_describe_result_init(struct kh_describe_result *r)
@@ -127,6 +158,7 @@ void kh__result_clear_parse(struct kh_describe_result *r)
 	for (size_t i = 0; i < r->n_grants; i++) {
 		free(r->grants[i].service);
 		free(r->grants[i].arn);
+		kh__strv_free(r->grants[i].actions, r->grants[i].n_actions);
 	}
 	free(r->grants);
 	r->grants = NULL;
@@ -184,8 +216,18 @@ static void write_grant(struct kh_buf *b, const struct kh_describe_grant *g)
 		kh_buf_puts(b, ", \"arn\": ");
 		kh_buf_put_json_string(b, g->arn);
 	}
-	kh_buf_puts(b, ", \"access\": ");
-	kh__levels_json(b, g->levels);
+	if (g->levels) {
+		kh_buf_puts(b, ", \"access\": ");
+		kh__levels_json(b, g->levels);
+	}
+	if (g->n_actions) {
+		kh_buf_puts(b, ", \"actions\": [");
+		for (size_t i = 0; i < g->n_actions; i++) {
+			kh_buf_puts(b, i ? ", " : "");
+			kh_buf_put_json_string(b, g->actions[i]);
+		}
+		kh_buf_putc(b, ']');
+	}
 	kh_buf_putc(b, '}');
 }
 

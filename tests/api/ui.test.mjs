@@ -39,7 +39,9 @@ test('intents/describe: text to an editable intent', async () => {
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.intent.name, 'orders');
   assert.equal(r.body.intent.source, 'lambda');
-  assert.deepEqual(r.body.intent.grants.map((g) => [g.service, g.access]), [['s3', ['read']], ['sqs', ['write']]]);
+  // "reads" and "writes to" mean particular actions of S3 and SQS, not whole levels
+  assert.deepEqual(r.body.intent.grants.map((g) => [g.service, g.access, g.actions]),
+    [['s3', undefined, ['s3:GetObject']], ['sqs', undefined, ['sqs:SendMessage']]]);
   assert.deepEqual(r.body.unparsed, []);
   assert.ok(Array.isArray(r.body.notes));
   const vague = await call(URL_, 'POST', '/v1/intents/describe', { json: { text: 'hello there' } });

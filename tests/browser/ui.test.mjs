@@ -129,16 +129,19 @@ test('create: describe it, edit the rows, generate', async () => {
   await page.waitForFunction(() => document.querySelectorAll('#dest-rows > li').length === 2);
   assert.equal(await rows.nth(0).locator('.svc').inputValue(), 's3');
   assert.equal(await rows.nth(0).locator('.arn').inputValue(), 'arn:aws:s3:::orders/*');
-  assert.equal(await rows.nth(0).getByLabel('read', { exact: true }).isChecked(), true);
+  // The verbs mean particular actions: they fill the actions field, no level.
+  assert.equal(await rows.nth(0).locator('.actions').inputValue(), 's3:GetObject');
+  assert.equal(await rows.nth(0).getByLabel('read', { exact: true }).isChecked(), false);
   assert.equal(await rows.nth(1).locator('.svc').inputValue(), 'sqs');
+  assert.equal(await rows.nth(1).locator('.actions').inputValue(), 'sqs:SendMessage');
   assert.equal(await page.locator('#c-source').inputValue(), 'lambda');
   // Edit: the queue only needs to be read from, not written to.
-  await rows.nth(1).getByLabel('write', { exact: true }).uncheck();
-  await rows.nth(1).getByLabel('read', { exact: true }).check();
+  await rows.nth(1).locator('.actions').fill('ReceiveMessage, DeleteMessage');
   await page.click('#generate-btn');
   await page.locator('#create-result').waitFor();
   const policy = await checkTabs(page, 'create', ['s3:GetObject', 'sqs:ReceiveMessage']);
-  assert.ok(!actionsOf(policy).includes('sqs:SendMessage'), 'the edit was used');
+  assert.deepEqual(actionsOf(policy), ['s3:GetObject', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+    'exactly the named actions, the edit used');
   noProblems(page);
 });
 

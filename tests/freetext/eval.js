@@ -22,7 +22,7 @@ if (!bin || !casesPath) {
 
 const BITS = { list: 1, read: 2, write: 4, tagging: 8, permissions: 16, describe: 3, admin: 31 };
 const levels = (access) => (access || []).reduce((b, w) => b | (BITS[w] || 0), 0);
-const key = (g) => `${g.service}|${g.arn || ''}|${levels(g.access)}`;
+const key = (g) => `${g.service}|${g.arn || ''}|${levels(g.access)}|${[...(g.actions || [])].sort().join(',')}`;
 
 const cases = fs.readFileSync(casesPath, 'utf8').split('\n').filter((l) => l.trim())
   .map((l) => JSON.parse(l));

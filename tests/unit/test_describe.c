@@ -52,13 +52,18 @@ static void test_two_grants_and_source(void **state)
 	parse("my Lambda reads objects from the orders bucket and publishes to the alerts topic", &r);
 	assert_string_equal(r.source, "lambda");
 	assert_int_equal(r.n_grants, 2);
+	/* "reads objects" and "publishes" mean particular actions, not levels */
 	g = find_grant(&r, "arn:aws:s3:::orders/*");
 	assert_non_null(g);
-	assert_int_equal(g->levels, KH_LEVEL_READ);
+	assert_int_equal(g->levels, 0);
+	assert_int_equal(g->n_actions, 1);
+	assert_string_equal(g->actions[0], "s3:GetObject");
 	g = find_grant(&r, "arn:aws:sns:${Region}:${Account}:alerts");
 	assert_non_null(g);
 	assert_string_equal(g->service, "sns");
-	assert_int_equal(g->levels, KH_LEVEL_WRITE);
+	assert_int_equal(g->levels, 0);
+	assert_int_equal(g->n_actions, 1);
+	assert_string_equal(g->actions[0], "sns:Publish");
 	assert_int_equal(r.n_unparsed, 0);
 	assert_non_null(strstr(r.intent.data, "\"source\": \"lambda\""));
 	kh_describe_result_release(&r);
@@ -107,17 +112,99 @@ static void test_negations(void **state)
 			 KH_LEVEL_ALL & ~(unsigned)KH_LEVEL_PERMISSIONS);
 	kh_describe_result_release(&r);
 
-	/* delete is part of write, which "write" asks for: kept, with a note. */
-	parse("read and write to the uploads bucket but not delete", &r);
-	assert_int_equal(find_grant(&r, "arn:aws:s3:::uploads/*")->levels,
-			 KH_LEVEL_READ | KH_LEVEL_WRITE);
+	/* delete is part of write, which "update" asks for on SNS: kept, with a
+	 * note; "publishes" means sns:Publish alone and asks for no level. */
+	parse("publishes and updates the alerts topic but never deletes it", &r);
+	assert_int_equal(r.n_grants, 1);
+	assert_int_equal(r.grants[0].levels, KH_LEVEL_WRITE);
+	assert_int_equal(r.grants[0].n_actions, 1);
+	assert_string_equal(r.grants[0].actions[0], "sns:Publish");
 	assert_int_equal(r.n_notes, 1);
-	assert_non_null(strstr(r.notes[0], "'delete' cannot be excluded alone"));
+	assert_non_null(strstr(r.notes[0], "'deletes' cannot be excluded alone"));
+	assert_non_null(strstr(r.notes[0], "'updates'"));
+	assert_int_equal(r.n_unparsed, 0);
+	kh_describe_result_release(&r);
+
+	/* a negated verb removes the actions it names: DeleteMessage */
+	parse("an ECS task that consumes the jobs queue but does not delete messages", &r);
+	assert_int_equal(r.n_grants, 1);
+	assert_int_equal(r.grants[0].levels, 0);
+	assert_int_equal(r.grants[0].n_actions, 3);
+	assert_string_equal(r.grants[0].actions[0], "sqs:ChangeMessageVisibility");
+	assert_string_equal(r.grants[0].actions[1], "sqs:GetQueueAttributes");
+	assert_string_equal(r.grants[0].actions[2], "sqs:ReceiveMessage");
+	assert_int_equal(r.n_unparsed, 0);
 	kh_describe_result_release(&r);
 
 	parse("the lambda must not write to anything, only read the config table", &r);
 	assert_int_equal(r.n_grants, 1);
+	assert_int_equal(r.grants[0].levels, 0);
+	assert_non_null(strstr(r.intent.data, "\"dynamodb:GetItem\""));
+	assert_null(strstr(r.intent.data, "PutItem"));
+	kh_describe_result_release(&r);
+
+	/* broad verbs keep their levels */
+	parse("read-only access to the orders table", &r);
+	assert_int_equal(r.grants[0].levels, KH_LEVEL_LIST | KH_LEVEL_READ);
+	assert_int_equal(r.grants[0].n_actions, 0);
+	kh_describe_result_release(&r);
+}
+
+/* Every "act" line names verbs of the lexicon and actions of the catalog;
+ * an action that cannot act on the target leaves the verb its levels. */
+static void test_verb_actions(void **state)
+{
+	const struct kh__lexicon *lx = kh__lexicon_builtin();
+	struct kh_describe_result r;
+	size_t n_acts;
+
+	assert_non_null(lx);
+	n_acts = kh__lexicon_act_count(lx);
+	assert_true(n_acts >= 20);
+	for (size_t i = 0; i < n_acts; i++) {
+		const struct kh__lex_act *a = kh__lexicon_act_at(lx, i);
+		const struct kh_service *svc = kh_catalog_service(cat, a->service, strlen(a->service));
+		char word[64];
+		assert_non_null(svc);
+		for (const char *v = a->verbs; *v;) {
+			size_t n = strcspn(v, ",");
+			const char *words[4];
+			char copy[64];
+			size_t used = 0, nw = 0;
+			assert_true(n > 0 && n < sizeof(word));
+			memcpy(copy, v, n);
+			copy[n] = '\0';
+			for (char *t = strtok(copy, " "); t && nw < 4; t = strtok(NULL, " "))
+				words[nw++] = t;
+			const struct kh__lex_entry *e = kh__lexicon_match(lx, words, nw, &used);
+			if (!e || e->kind != KH__LEX_VERB || used != nw)
+				fail_msg("act line %zu: '%.*s' is not a verb of the lexicon", i, (int)n, v);
+			v += n + (v[n] == ',');
+		}
+		for (const char *s = a->actions; *s;) {
+			size_t n = strcspn(s, ",");
+			if (!kh_service_action(svc, s, n))
+				fail_msg("act line %zu: %s:%.*s is not in the catalog", i, a->service, (int)n, s);
+			s += n + (s[n] == ',');
+		}
+	}
+	assert_string_equal(kh__lexicon_actions(lx, "publish", "sns"), "Publish");
+	assert_null(kh__lexicon_actions(lx, "publish", "s3"));
+
+	/* GetObject cannot act on a bucket ARN as written: the read level stays */
+	parse("the function reads from bucket arn:aws:s3:::my-bucket", &r);
+	assert_int_equal(r.n_grants, 1);
 	assert_int_equal(r.grants[0].levels, KH_LEVEL_READ);
+	assert_int_equal(r.grants[0].n_actions, 0);
+	kh_describe_result_release(&r);
+
+	/* two verbs with actions on one target merge them, sorted */
+	parse("read and write the sessions table", &r);
+	assert_int_equal(r.n_grants, 1);
+	assert_int_equal(r.grants[0].levels, 0);
+	assert_int_equal(r.grants[0].n_actions, 8);
+	for (size_t i = 1; i < r.grants[0].n_actions; i++)
+		assert_true(strcmp(r.grants[0].actions[i - 1], r.grants[0].actions[i]) < 0);
 	kh_describe_result_release(&r);
 }
 
@@ -219,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_intent_is_json_and_deterministic),
 		cmocka_unit_test(test_unsupported_is_unparsed),
 		cmocka_unit_test(test_negations),
+		cmocka_unit_test(test_verb_actions),
 		cmocka_unit_test(test_arns_and_typos),
 		cmocka_unit_test(test_result_json),
 		cmocka_unit_test(test_options_and_limits),

@@ -1,0 +1,134 @@
+/* verbs.c - verbs that mean particular actions. "publishes to the alerts
+ * topic" is sns:Publish, not all of SNS's write level (which holds
+ * DeleteTopic and AddPermission). The lexicon's "act" lines say which verbs
+ * mean which actions of a service; an action is used only when it can act
+ * on the target (a bucket's objects, the named table, the ARN as written),
+ * and a verb none of whose actions fit falls back to its access levels. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "llm/offline_int.h"
+
+#define MAX_TYPES 8
+
+/* The target's service prefix into buf. */
+static const char *target_prefix(const struct parse *p, const struct unit *t, char *buf,
+				 size_t size)
+{
+	if (t->kind == U_S3URL)
+		return "s3";
+	if (t->kind == U_ARN) {
+		const char *arn = p->text + t->off, *s = memchr(arn + 4, ':', t->end - t->off - 4);
+		size_t n = s ? strcspn(s + 1, ":") : 0;
+		if (!s || !n || n >= size)
+			return NULL;
+		memcpy(buf, s + 1, n);
+		buf[n] = '\0';
+		return buf;
+	}
+	return t->service;
+}
+
+static int takes_type(const struct kh_action *a, const char *type)
+{
+	for (size_t i = 0; i < a->n_resources; i++)
+		if (strcmp(a->resources[i].type->name, type) == 0)
+			return 1;
+	return 0;
+}
+
+static int takes_any(const struct kh_action *a, const struct kh_resource_type *const *m, size_t n)
+{
+	for (size_t i = 0; i < a->n_resources; i++)
+		for (size_t j = 0; j < n && j < MAX_TYPES; j++)
+			if (a->resources[i].type == m[j])
+				return 1;
+	return 0;
+}
+
+static int is_named(const struct parse *p, const struct unit *t)
+{
+	for (size_t i = 0; i < p->nu; i++)
+		if (p->u[i].name_of == (int)(t - p->u))
+			return 1;
+	return 0;
+}
+
+/* Can a act on what the target becomes? S3 targets become the bucket's
+ * objects, named nouns an ARN of their resource type, ARNs themselves. */
+static int fits(const struct parse *p, const struct unit *t, const struct kh_service *svc,
+		const struct kh_action *a)
+{
+	const struct kh_resource_type *m[MAX_TYPES];
+	char arn[512];
+	size_t len = t->end - t->off;
+
+	if (strcmp(svc->prefix, "s3") == 0 && t->kind != U_ARN)
+		return takes_type(a, "object");
+	if (t->kind == U_NOUN)
+		return !is_named(p, t) || (t->rtype && takes_type(a, t->rtype));
+	if (t->kind != U_ARN || len >= sizeof(arn))
+		return 0;
+	memcpy(arn, p->text + t->off, len);
+	arn[len] = '\0';
+	return takes_any(a, m, kh_service_match_arn(svc, arn, m, MAX_TYPES));
+}
+
+static int is_precise_verb(const struct unit *v)
+{
+	return v->kind == U_VERB && v->lx && v->lx->kind == KH__LEX_VERB &&
+	       !(v->lflags & KH__LEX_BROAD) && v->levels == v->lx->levels;
+}
+
+static int has(const struct kh__access *acc, const struct kh_action *a)
+{
+	for (size_t i = 0; i < acc->n_acts; i++)
+		if (acc->acts[i] == a)
+			return 1;
+	return 0;
+}
+
+size_t kh__verb_actions(const struct parse *p, struct unit *v, const struct unit *t,
+			struct kh__access *acc)
+{
+	char buf[64];
+	const char *prefix = target_prefix(p, t, buf, sizeof(buf));
+	const char *list = prefix && is_precise_verb(v)
+				   ? kh__lexicon_actions(p->lx, v->lx->phrase, prefix)
+				   : NULL;
+	const struct kh_service *svc = list ? kh_catalog_service(p->cat, prefix, strlen(prefix)) : NULL;
+	size_t found = 0;
+
+	while (svc && *list) {
+		size_t n = strcspn(list, ",");
+		const struct kh_action *a = kh_service_action(svc, list, n);
+		list += n + (list[n] == ',');
+		if (!a || !fits(p, t, svc, a))
+			continue;
+		found++;
+		if (acc && !has(acc, a) && acc->n_acts < KH__MAX_GRANT_ACTIONS)
+			acc->acts[acc->n_acts++] = a;
+	}
+	if (found && v->role == R_POS && !v->acts_service)
+		v->acts_service = svc->prefix;
+	return found;
+}
+
+void kh__verb_unsay(const struct parse *p, struct unit *neg, const struct unit *t,
+		    struct kh__access *acc)
+{
+	struct kh__access meant = {0};
+	const char *verb = neg->lx ? neg->lx->phrase : "";
+	size_t vl = strlen(verb), k = 0;
+
+	kh__verb_actions(p, neg, t, &meant);
+	for (size_t i = 0; i < acc->n_acts; i++) {
+		const struct kh_action *a = acc->acts[i];
+		/* "but not delete" removes what delete means here, and DeleteMessage */
+		if (has(&meant, a) || (vl && !strchr(verb, ' ') && strncasecmp(a->name, verb, vl) == 0))
+			continue;
+		acc->acts[k++] = a;
+	}
+	acc->n_acts = k;
+}
