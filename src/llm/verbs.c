@@ -55,6 +55,29 @@ static int is_named(const struct parse *p, const struct unit *t)
 	return 0;
 }
 
+/* An ARN of the shape a named noun becomes: its type's template with each
+ * placeholder filled, then the noun's suffix (a log group's ":*" also
+ * covers its streams). */
+static int sample_arn(const struct kh_service *svc, const struct unit *t, char *out, size_t size)
+{
+	const struct kh_resource_type *rt = t->rtype ? kh_service_resource_type(svc, t->rtype) : NULL;
+	size_t n = 0;
+
+	if (!rt)
+		return 0;
+	for (const char *c = rt->arn; *c && *c != '|' && n + 2 < size;) {
+		const char *close = strncmp(c, "${", 2) == 0 ? strchr(c, '}') : NULL;
+		if (close) {
+			out[n++] = 'x';
+			c = close + 1;
+		} else {
+			out[n++] = *c++;
+		}
+	}
+	out[n] = '\0';
+	return snprintf(out + n, size - n, "%s", t->suffix ? t->suffix : "") < (int)(size - n);
+}
+
 /* Can a act on what the target becomes? S3 targets become the bucket's
  * objects, named nouns an ARN of their resource type, ARNs themselves. */
 static int fits(const struct parse *p, const struct unit *t, const struct kh_service *svc,
@@ -66,12 +89,17 @@ static int fits(const struct parse *p, const struct unit *t, const struct kh_ser
 
 	if (strcmp(svc->prefix, "s3") == 0 && t->kind != U_ARN)
 		return takes_type(a, "object");
-	if (t->kind == U_NOUN)
-		return !is_named(p, t) || (t->rtype && takes_type(a, t->rtype));
-	if (t->kind != U_ARN || len >= sizeof(arn))
+	if (t->kind == U_NOUN) {
+		if (!is_named(p, t))
+			return 1;
+		if (!sample_arn(svc, t, arn, sizeof(arn)))
+			return 0;
+	} else if (t->kind == U_ARN && len < sizeof(arn)) {
+		memcpy(arn, p->text + t->off, len);
+		arn[len] = '\0';
+	} else {
 		return 0;
-	memcpy(arn, p->text + t->off, len);
-	arn[len] = '\0';
+	}
 	return takes_any(a, m, kh_service_match_arn(svc, arn, m, MAX_TYPES));
 }
 
