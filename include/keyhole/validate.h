@@ -70,13 +70,17 @@ enum kh_policy_type {
 	KH_POLICY_TYPE_INLINE_ROLE,
 	KH_POLICY_TYPE_INLINE_USER,
 	KH_POLICY_TYPE_INLINE_GROUP,
-	KH_POLICY_TYPE_RESOURCE /* a resource-based policy (bucket, queue, trust) */
+	KH_POLICY_TYPE_RESOURCE, /* a resource-based policy (bucket, queue, key) */
+	KH_POLICY_TYPE_TRUST,    /* a role trust policy: the role's resource policy */
+	KH_POLICY_TYPE_SCP       /* an AWS Organizations service control policy */
 };
-/* "managed", "inline-role", "inline-user", "inline-group", "resource".
- * Returns KH_OK or KH_EUSAGE. */
+#define KH_POLICY_TYPE_COUNT (KH_POLICY_TYPE_SCP + 1)
+/* "managed", "inline-role", "inline-user", "inline-group", "resource",
+ * "trust", "scp". Returns KH_OK or KH_EUSAGE. */
 int kh_policy_type_parse(const char *s, enum kh_policy_type *out);
 const char *kh_policy_type_name(enum kh_policy_type t);
-/* The size quota in characters (whitespace not counted) of type t. */
+/* The size quota in characters of type t (whitespace outside strings is
+ * not counted, except in an SCP, where every character counts). */
 size_t kh_policy_type_limit(enum kh_policy_type t);
 
 struct kh_validate_opts {

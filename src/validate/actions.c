@@ -280,7 +280,7 @@ static void check_list(struct vctx *vc, const struct kh_statement *st, const cha
 			       "the wildcard in the service name of '%s' may match services "
 			       "added later",
 			       s);
-		if (st->effect == KH_EFFECT_ALLOW && l == &st->action)
+		if (st->effect == KH_EFFECT_ALLOW && l == &st->action && vc_grants(vc))
 			report_broad_action(vc, st, s, path, l->pos[i]);
 	}
 	check_redundant(vc, st, key, l, kinds);
@@ -320,7 +320,7 @@ static void check_passrole(struct vctx *vc, const struct kh_statement *st)
 	char path[96];
 	struct kh_pos pos;
 
-	if (st->effect != KH_EFFECT_ALLOW || !(how = passrole_grant(st, &at)))
+	if (st->effect != KH_EFFECT_ALLOW || !vc_grants(vc) || !(how = passrole_grant(st, &at)))
 		return;
 	for (size_t i = 0; i < st->resource.n; i++)
 		star |= strcmp(st->resource.items[i], "*") == 0;
@@ -347,7 +347,7 @@ void vc_check_actions(struct vctx *vc, const struct kh_statement *st)
 
 	check_list(vc, st, "Action", &st->action);
 	check_list(vc, st, "NotAction", &st->not_action);
-	if (st->effect == KH_EFFECT_ALLOW && st->not_action.present) {
+	if (st->effect == KH_EFFECT_ALLOW && st->not_action.present && vc_grants(vc)) {
 		snprintf(path, sizeof(path), "%s.NotAction", st->path);
 		vc_add(vc, KH_SEV_SECURITY_WARNING, "ALLOW_WITH_NOT_ACTION", path,
 		       st->not_action.key_pos, "list the allowed actions in 'Action' instead",

@@ -37,6 +37,8 @@ static const struct {
 	[KH_POLICY_TYPE_INLINE_GROUP] = {"inline-group", KH_POLICY_MAX_INLINE_GROUP},
 	/* S3 bucket policies, the largest common resource policy quota. */
 	[KH_POLICY_TYPE_RESOURCE] = {"resource", 20480},
+	[KH_POLICY_TYPE_TRUST] = {"trust", 2048},
+	[KH_POLICY_TYPE_SCP] = {"scp", 5120},
 };
 
 int kh_policy_type_parse(const char *s, enum kh_policy_type *out)
@@ -51,12 +53,12 @@ int kh_policy_type_parse(const char *s, enum kh_policy_type *out)
 
 const char *kh_policy_type_name(enum kh_policy_type t)
 {
-	return (unsigned)t <= KH_POLICY_TYPE_RESOURCE ? policy_types[t].name : "unknown";
+	return (unsigned)t < KH_POLICY_TYPE_COUNT ? policy_types[t].name : "unknown";
 }
 
 size_t kh_policy_type_limit(enum kh_policy_type t)
 {
-	return (unsigned)t <= KH_POLICY_TYPE_RESOURCE ? policy_types[t].limit : 0;
+	return (unsigned)t < KH_POLICY_TYPE_COUNT ? policy_types[t].limit : 0;
 }
 
 void kh_findings_init(struct kh_findings *f)

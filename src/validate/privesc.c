@@ -154,10 +154,15 @@ static void report_group(struct vctx *vc, const struct grant *g, const size_t *r
 
 void vc_check_privesc(struct vctx *vc)
 {
-	struct grant *where = calloc(vc_privesc_count + 1, sizeof(*where));
-	size_t *rows = calloc(vc_privesc_count + 1, sizeof(*rows));
-	char *fired = calloc(vc_privesc_count + 1, 1);
+	struct grant *where;
+	size_t *rows;
+	char *fired;
 
+	if (!vc_grants(vc))
+		return; /* an SCP sets a ceiling; it grants nothing */
+	where = calloc(vc_privesc_count + 1, sizeof(*where));
+	rows = calloc(vc_privesc_count + 1, sizeof(*rows));
+	fired = calloc(vc_privesc_count + 1, 1);
 	if (!where || !rows || !fired) {
 		vc->rc = KH_ENOMEM;
 		goto done;

@@ -281,7 +281,7 @@ void vc_check_resources(struct vctx *vc, const struct kh_statement *st)
 
 	check_arns(vc, st, "Resource", &st->resource);
 	check_arns(vc, st, "NotResource", &st->not_resource);
-	if (st->effect == KH_EFFECT_ALLOW && st->not_resource.present) {
+	if (st->effect == KH_EFFECT_ALLOW && st->not_resource.present && vc_grants(vc)) {
 		snprintf(path, sizeof(path), "%s.NotResource", st->path);
 		vc_add(vc, KH_SEV_SECURITY_WARNING, "ALLOW_WITH_NOT_RESOURCE", path,
 		       st->not_resource.key_pos, "list the allowed resources in 'Resource' instead",

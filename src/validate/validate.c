@@ -179,32 +179,49 @@ static void check_pair(struct vctx *vc, const struct kh_statement *st,
 	}
 }
 
-static int is_identity(const struct vctx *vc)
+static void report_unsupported_principal(struct vctx *vc, const struct kh_statement *st,
+					 const struct kh_principal *pr, const char *name)
 {
-	return vc->opts.policy_type != KH_POLICY_TYPE_RESOURCE;
+	char path[64];
+	snprintf(path, sizeof(path), "%s.%s", st->path, name);
+	if (vc->opts.policy_type == KH_POLICY_TYPE_SCP)
+		vc_add(vc, KH_SEV_ERROR, "SCP_SYNTAX_ERROR_PRINCIPAL", path, pr->pos,
+		       "remove it: an SCP applies to the identities of the accounts it is "
+		       "attached to",
+		       "a service control policy does not support the '%s' element", name);
+	else if (vc->opts.policy_type == KH_POLICY_TYPE_TRUST)
+		vc_add(vc, KH_SEV_ERROR, "ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL", path,
+		       pr->pos, "name who may assume the role in 'Principal'",
+		       "a role trust policy does not support 'NotPrincipal'");
+	else
+		vc_add(vc, KH_SEV_ERROR, "UNSUPPORTED_PRINCIPAL", path, pr->pos,
+		       "remove it, or validate with --policy-type resource",
+		       "a %s policy does not support the '%s' element",
+		       kh_policy_type_name(vc->opts.policy_type), name);
 }
 
 static void check_principal(struct vctx *vc, const struct kh_statement *st)
 {
 	char path[64];
-	if (is_identity(vc)) {
+	int trust = vc->opts.policy_type == KH_POLICY_TYPE_TRUST;
+
+	if (!vc_takes_principal(vc)) {
 		const struct kh_principal *pr = st->principal.present ? &st->principal
 									: &st->not_principal;
-		if (!pr->present)
-			return;
-		snprintf(path, sizeof(path), "%s.%s", st->path,
-			 pr == &st->principal ? "Principal" : "NotPrincipal");
-		vc_add(vc, KH_SEV_ERROR, "UNSUPPORTED_PRINCIPAL", path, pr->pos,
-		       "remove it, or validate with --policy-type resource",
-		       "a %s policy does not support the '%s' element",
-		       kh_policy_type_name(vc->opts.policy_type),
-		       pr == &st->principal ? "Principal" : "NotPrincipal");
+		if (pr->present)
+			report_unsupported_principal(vc, st, pr,
+						     pr == &st->principal ? "Principal"
+									  : "NotPrincipal");
 		return;
 	}
-	if (!st->principal.present && !st->not_principal.present)
+	if (!st->principal.present && (trust || !st->not_principal.present))
 		vc_add(vc, KH_SEV_ERROR, "MISSING_PRINCIPAL", st->path, st->pos, NULL,
-		       "a statement of a resource policy needs 'Principal' or 'NotPrincipal'");
-	if (st->not_principal.present && st->effect == KH_EFFECT_ALLOW) {
+		       trust ? "a statement of a role trust policy needs 'Principal'"
+			     : "a statement of a resource policy needs 'Principal' or "
+			       "'NotPrincipal'");
+	if (trust && st->not_principal.present) {
+		report_unsupported_principal(vc, st, &st->not_principal, "NotPrincipal");
+	} else if (st->not_principal.present && st->effect == KH_EFFECT_ALLOW) {
 		snprintf(path, sizeof(path), "%s.NotPrincipal", st->path);
 		vc_add(vc, KH_SEV_SECURITY_WARNING, "ALLOW_WITH_NOT_PRINCIPAL", path,
 		       st->not_principal.pos, "name the principals in 'Principal' instead",
@@ -234,7 +251,7 @@ static void check_sid(struct vctx *vc, size_t index)
 		       "remove the Sid or give it a value", "the 'Sid' is empty");
 		return;
 	}
-	if (is_identity(vc) && !sid_is_alnum(st->sid))
+	if (!vc_takes_principal(vc) && !sid_is_alnum(st->sid))
 		vc_add(vc, KH_SEV_ERROR, "UNSUPPORTED_SID", path, st->sid_pos,
 		       "use only the characters A-Z, a-z and 0-9",
 		       "the Sid '%s' holds characters that identity policies do not accept",
@@ -243,7 +260,7 @@ static void check_sid(struct vctx *vc, size_t index)
 		const char *other = vc->policy->statements[j].sid;
 		if (!other || strcmp(other, st->sid) != 0)
 			continue;
-		if (is_identity(vc))
+		if (!vc_takes_principal(vc))
 			vc_add(vc, KH_SEV_WARNING, "UNIQUE_SIDS_RECOMMENDED", path, st->sid_pos,
 			       "give each statement its own Sid",
 			       "the Sid '%s' is also used by %s", st->sid,
@@ -258,14 +275,27 @@ static void check_sid(struct vctx *vc, size_t index)
 	}
 }
 
+/* Characters of UTF-8 text (bytes that do not continue a sequence). */
+static size_t utf8_chars(const char *text, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)text[i] & 0xc0) != 0x80;
+	return n;
+}
+
 static void check_size(struct vctx *vc, const char *text, size_t len)
 {
-	size_t limit = kh_policy_type_limit(vc->opts.policy_type), size;
+	enum kh_policy_type type = vc->opts.policy_type;
+	size_t limit = kh_policy_type_limit(type), size;
 	struct kh_pos top = {1, 1};
 	struct kh_buf b;
+	const char *code = "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA", *counted = "without whitespace";
+	enum kh_severity sev = KH_SEV_ERROR;
 
 	if (text) {
-		size = kh_policy_text_size(text, len);
+		size = type == KH_POLICY_TYPE_SCP ? utf8_chars(text, len)
+						  : kh_policy_text_size(text, len);
 	} else {
 		kh_buf_init(&b, 0);
 		if (kh_policy_write(vc->policy, &b, 1) != KH_OK) {
@@ -279,13 +309,23 @@ static void check_size(struct vctx *vc, const char *text, size_t len)
 	}
 	if (size <= limit)
 		return;
-	vc_add(vc, KH_SEV_ERROR,
-	       is_identity(vc) ? "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"
-			       : "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA",
-	       "", top, "split the policy, or merge actions into narrower wildcards",
-	       "the policy has %zu characters without whitespace, over the %zu allowed for "
-	       "policy type %s",
-	       size, limit, kh_policy_type_name(vc->opts.policy_type));
+	if (type == KH_POLICY_TYPE_RESOURCE) {
+		code = "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA";
+	} else if (type == KH_POLICY_TYPE_SCP) {
+		code = "POLICY_SIZE_EXCEEDS_SCP_QUOTA";
+		counted = "(whitespace counts in an SCP)";
+	} else if (type == KH_POLICY_TYPE_TRUST) {
+		/* The account's quota may have been raised, up to 4,096. */
+		code = "POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA";
+		sev = KH_SEV_WARNING;
+	}
+	vc_add(vc, sev, code, "", top,
+	       type == KH_POLICY_TYPE_TRUST
+		       ? "shorten the policy, or ask for a higher role trust policy quota "
+			 "(Service Quotas)"
+		       : "split the policy, or merge actions into narrower wildcards",
+	       "the policy has %zu characters %s, over the %zu allowed for policy type %s",
+	       size, counted, limit, kh_policy_type_name(type));
 }
 
 void vc_check_structure(struct vctx *vc, const char *text, size_t len)
@@ -302,8 +342,11 @@ void vc_check_structure(struct vctx *vc, const char *text, size_t len)
 		const struct kh_statement *st = &p->statements[i];
 		check_effect(vc, st);
 		check_pair(vc, st, &st->action, &st->not_action, "Action", 1);
-		check_pair(vc, st, &st->resource, &st->not_resource, "Resource", is_identity(vc));
+		check_pair(vc, st, &st->resource, &st->not_resource, "Resource",
+			   vc_is_identity(vc));
 		check_principal(vc, st);
+		vc_check_principals(vc, st);
+		vc_check_trust(vc, st);
 		check_sid(vc, i);
 	}
 	check_size(vc, text, len);

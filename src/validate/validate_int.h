@@ -15,6 +15,25 @@ struct vctx {
 	int rc;
 };
 
+/* What the policy type asks. Identity policies (managed, inline) need a
+ * Resource and take no Principal; resource and trust policies need a
+ * Principal; an SCP takes neither and grants nothing: its Allow only sets
+ * the most an account's identities may be granted, so the checks that warn
+ * of broad grants do not apply to it. */
+static inline int vc_is_identity(const struct vctx *vc)
+{
+	return vc->opts.policy_type <= KH_POLICY_TYPE_INLINE_GROUP;
+}
+static inline int vc_takes_principal(const struct vctx *vc)
+{
+	return vc->opts.policy_type == KH_POLICY_TYPE_RESOURCE ||
+	       vc->opts.policy_type == KH_POLICY_TYPE_TRUST;
+}
+static inline int vc_grants(const struct vctx *vc)
+{
+	return vc->opts.policy_type != KH_POLICY_TYPE_SCP;
+}
+
 /* Appends a finding; fix may be NULL. Both texts are printf formats joined
  * by the caller: message first, then fix. */
 void vc_add(struct vctx *vc, enum kh_severity sev, const char *code, const char *path,
@@ -78,6 +97,10 @@ void vc_check_conditions(struct vctx *vc, const struct kh_statement *st);
 void vc_check_variables(struct vctx *vc, const struct kh_statement *st);
 void vc_check_privesc(struct vctx *vc);
 void vc_check_statements(struct vctx *vc);
+/* Principal contents in resource and trust policies, and what a role
+ * trust policy allows (principals.c). */
+void vc_check_principals(struct vctx *vc, const struct kh_statement *st);
+void vc_check_trust(struct vctx *vc, const struct kh_statement *st);
 
 /* The privilege-escalation table (privesc_table.c, generated from
  * data/privesc.tsv). */

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "keyhole/generate.h"
 #include "keyhole/validate.h"
 #include "validate/validate_int.h"
 
@@ -60,8 +61,43 @@ static void test_policy_types(void **state)
 	assert_int_equal(kh_policy_type_parse("inline-role", &t), KH_OK);
 	assert_int_equal(kh_policy_type_limit(t), 10240);
 	assert_int_equal(kh_policy_type_limit(KH_POLICY_TYPE_MANAGED), 6144);
-	assert_int_equal(kh_policy_type_parse("scp", &t), KH_EUSAGE);
+	assert_int_equal(kh_policy_type_parse("scp", &t), KH_OK);
+	assert_int_equal(kh_policy_type_limit(t), 5120);
+	assert_int_equal(kh_policy_type_parse("trust", &t), KH_OK);
+	assert_int_equal(kh_policy_type_limit(t), 2048);
+	assert_string_equal(kh_policy_type_name(KH_POLICY_TYPE_TRUST), "trust");
+	assert_int_equal(kh_policy_type_parse("Trust", &t), KH_EUSAGE);
 	assert_string_equal(kh_policy_type_name(KH_POLICY_TYPE_RESOURCE), "resource");
+	assert_string_equal(kh_policy_type_name((enum kh_policy_type)KH_POLICY_TYPE_COUNT),
+			    "unknown");
+}
+
+/* The trust policy keyhole generate writes for each source validates as a
+ * role trust policy with nothing at WARNING or above. */
+static void test_generated_trust_policies(void **state)
+{
+	struct kh_validate_opts opts = {KH_POLICY_TYPE_TRUST};
+	struct kh_buf sources;
+	char text[512], *save = NULL;
+
+	kh_buf_init(&sources, 0);
+	assert_int_equal(kh_trust_sources(&sources), KH_OK);
+	for (char *s = strtok_r(sources.data, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
+		struct kh_findings f;
+		const char *principal = kh_trust_principal(s);
+		assert_non_null(principal);
+		snprintf(text, sizeof(text),
+			 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+			 "\"Principal\":{\"Service\":\"%s\"},\"Action\":\"sts:AssumeRole\"}]}",
+			 principal);
+		kh_findings_init(&f);
+		assert_int_equal(kh_validate_text(cat, text, strlen(text), &opts, &f, NULL, NULL),
+				 KH_OK);
+		if (kh_findings_max_severity(&f) >= KH_SEV_WARNING)
+			fail_msg("%s: %s: %s", s, f.items[0].code, f.items[0].message);
+		kh_findings_release(&f);
+	}
+	kh_buf_release(&sources);
 }
 
 static void test_unknown_action_suggests(void **state)
@@ -240,6 +276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_severity_names),
 		cmocka_unit_test(test_policy_types),
+		cmocka_unit_test(test_generated_trust_policies),
 		cmocka_unit_test(test_unknown_action_suggests),
 		cmocka_unit_test(test_sorted_by_position),
 		cmocka_unit_test(test_not_json_is_a_finding),
