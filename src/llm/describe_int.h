@@ -71,6 +71,8 @@ const struct kh__lex_act *kh__lexicon_act_at(const struct kh__lexicon *lx, size_
  * means for service, or NULL when it means its access levels there. */
 const char *kh__lexicon_actions(const struct kh__lexicon *lx, const char *verb,
 				const char *service);
+/* The levels of the verb phrase as written in the lexicon; 0 when none. */
+unsigned kh__lexicon_verb_levels(const struct kh__lexicon *lx, const char *phrase);
 /* The longest entry matching words[0..n) as a prefix (each word lower-case);
  * *used tells how many words. Single words also match inflected forms of
  * verbs (-s, -es, -ing, -ed). NULL when none. */
@@ -97,6 +99,11 @@ struct kh__access {
 	size_t n_acts;
 	const struct kh_action *acts[KH__MAX_GRANT_ACTIONS];
 };
+/* Appends to acc (may be NULL) the actions of list (names without the
+ * prefix, comma-separated) that can act on arn (NULL or "": on any
+ * resource). Returns how many could. */
+size_t kh__actions_on_arn(const struct kh_service *svc, const char *list, const char *arn,
+			  struct kh__access *acc);
 /* Adds a grant, or merges levels and actions into an existing one with the
  * same service and ARN (arn may be NULL). */
 int kh__grant_add(struct kh_describe_result *r, const char *service, const char *arn,

@@ -199,6 +199,14 @@ const char *kh__lexicon_actions(const struct kh__lexicon *lx, const char *verb, 
 	return NULL;
 }
 
+unsigned kh__lexicon_verb_levels(const struct kh__lexicon *lx, const char *phrase)
+{
+	for (size_t i = 0; i < lx->n; i++)
+		if (lx->entries[i].kind == KH__LEX_VERB && strcmp(lx->entries[i].phrase, phrase) == 0)
+			return lx->entries[i].levels;
+	return 0;
+}
+
 /* Does phrase equal words[0..k) joined by spaces? */
 static int phrase_is(const char *phrase, const char *const *words, size_t k)
 {

@@ -3,7 +3,8 @@
  *
  * The model is asked for the intent JSON only (or, in actions mode, for
  * IAM actions, which are then scrubbed), under a JSON schema whose service
- * and level enums come from the catalog. The text it sees is anonymized
+ * and level enums come from the catalog, and whose operation enum holds
+ * the lexicon's verbs, which keyhole maps to actions as offline. The text it sees is anonymized
  * (anon.c). Its reply is checked field by field; what does not fit the
  * catalog or the schema is dropped and reported in notes. */
 #include <curl/curl.h>
@@ -26,7 +27,9 @@ static const char intent_prompt[] =
 	"(lambda, ec2, ecs-tasks, states, glue, codebuild, ...) or \"\" when none is named. "
 	"'grants' has one entry per resource: 'service' is the IAM service prefix, 'arn' is the "
 	"resource's ARN as written, or built from a name with ${Region} and ${Account} kept as "
-	"placeholders, or \"\" when no specific resource is named; 'access' lists access levels. "
+	"placeholders, or \"\" when no specific resource is named; 'access' lists access levels; "
+	"'operations' lists the verbs the text uses for that resource, from its enum (empty when "
+	"none fits), which keyhole maps to the calls they mean. "
 	"Keep placeholder names such as bucket-1, name-2 or 111111111111 exactly as written. "
 	"Put every phrase you cannot map into 'unparsed'. Never guess.";
 
@@ -59,6 +62,27 @@ static json_t *source_enum(void)
 	return string_enum(v);
 }
 
+/* The verbs of the lexicon's "act" lines, each once, in file order. */
+static json_t *operation_enum(void)
+{
+	const struct kh__lexicon *lx = kh__lexicon_builtin();
+	json_t *v = json_array();
+
+	for (size_t i = 0; lx && i < kh__lexicon_act_count(lx); i++) {
+		for (const char *w = kh__lexicon_act_at(lx, i)->verbs; *w;) {
+			size_t n = strcspn(w, ",");
+			int seen = 0;
+			for (size_t k = 0; k < json_array_size(v) && !seen; k++)
+				seen = strlen(json_string_value(json_array_get(v, k))) == n &&
+				       strncmp(json_string_value(json_array_get(v, k)), w, n) == 0;
+			if (!seen)
+				json_array_append_new(v, json_stringn(w, n));
+			w += n + (w[n] == ',');
+		}
+	}
+	return string_enum(v);
+}
+
 static json_t *intent_schema(const struct kh_catalog *cat)
 {
 	json_t *services = json_array(), *levels = json_array(), *grant;
@@ -67,10 +91,12 @@ static json_t *intent_schema(const struct kh_catalog *cat)
 		json_array_append_new(services, json_string(kh_catalog_service_at(cat, i)->prefix));
 	for (size_t i = 0; i < 5; i++)
 		json_array_append_new(levels, json_string(level_words[i]));
-	grant = json_pack("{s:s, s:b, s:[sss], s:{s:o, s:{s:s}, s:{s:s, s:o}}}", "type", "object",
-			  "additionalProperties", 0, "required", "service", "arn", "access",
-			  "properties", "service", string_enum(services), "arn", "type", "string",
-			  "access", "type", "array", "items", string_enum(levels));
+	grant = json_pack("{s:s, s:b, s:[ssss], s:{s:o, s:{s:s}, s:{s:s, s:o}, s:{s:s, s:o}}}",
+			  "type", "object", "additionalProperties", 0, "required", "service", "arn",
+			  "access", "operations", "properties", "service", string_enum(services),
+			  "arn", "type", "string", "access", "type", "array", "items",
+			  string_enum(levels), "operations", "type", "array", "items",
+			  operation_enum());
 	return json_pack("{s:s, s:b, s:[sss], s:{s:o, s:{s:s, s:o}, s:{s:s, s:{s:s}}}}", "type",
 			 "object", "additionalProperties", 0, "required", "source", "grants",
 			 "unparsed", "properties", "source", source_enum(), "grants", "type", "array",
@@ -234,10 +260,36 @@ static int arn_fits(const char *arn, const char *service)
 	return strncmp(arn, "arn:", 4) == 0 && s && strncmp(s + 1, service, n) == 0 && s[1 + n] == ':';
 }
 
+/* The actions the grant's operations mean on its ARN (restored, or NULL),
+ * into acc; the levels those operations stand for are removed from
+ * acc->levels, since the actions say it more narrowly. An operation must
+ * agree with one of the grant's levels ("publish" with write). */
+static int grant_operations(struct kh_describe_result *r, json_t *ops, size_t gi,
+			    const struct kh_service *s, const char *arn, struct kh__access *acc)
+{
+	const struct kh__lexicon *lx = kh__lexicon_builtin();
+	unsigned explained = 0;
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(ops, i, v) {
+		const char *w = json_string_value(v);
+		const char *list = w && lx ? kh__lexicon_actions(lx, w, s->prefix) : NULL;
+		unsigned levels = w && lx ? kh__lexicon_verb_levels(lx, w) : 0;
+		if (!levels && kh__note(r, "model reply: dropped operation '%s' of grant %zu",
+					w ? w : "?", gi) != KH_OK)
+			return KH_ENOMEM;
+		if (list && (levels & acc->levels) && kh__actions_on_arn(s, list, arn, acc))
+			explained |= levels;
+	}
+	acc->levels &= ~explained;
+	return KH_OK;
+}
+
 static int check_grant(const struct kh_catalog *cat, struct kh_describe_result *r, json_t *g,
 		       size_t gi, const struct kh__anon *a, struct kh_buf *tmp)
 {
-	static const char *const keys[] = {"service", "arn", "access"};
+	static const char *const keys[] = {"service", "arn", "access", "operations"};
 	const char *svc = json_string_value(json_object_get(g, "service"));
 	const char *arn = json_string_value(json_object_get(g, "arn"));
 	const struct kh_service *s = svc ? kh_catalog_service(cat, svc, strlen(svc)) : NULL;
@@ -245,7 +297,7 @@ static int check_grant(const struct kh_catalog *cat, struct kh_describe_result *
 
 	if (!json_is_object(g))
 		return kh__note(r, "model reply: dropped grant %zu: not an object", gi);
-	if (note_extra_keys(r, g, keys, 3, "a grant") != KH_OK)
+	if (note_extra_keys(r, g, keys, 4, "a grant") != KH_OK)
 		return KH_ENOMEM;
 	if (!s || strcmp(s->prefix, svc) != 0)
 		return kh__note(r, "model reply: dropped grant %zu: unknown service '%s'", gi,
@@ -259,9 +311,11 @@ static int check_grant(const struct kh_catalog *cat, struct kh_describe_result *
 		if (!arn_fits(tmp->data, s->prefix))
 			return kh__note(r, "model reply: dropped grant %zu: '%s' is not a %s ARN", gi,
 					tmp->data, s->prefix);
-		return kh__grant_add(r, s->prefix, tmp->data, &acc);
 	}
-	return kh__grant_add(r, s->prefix, NULL, &acc);
+	if (grant_operations(r, json_object_get(g, "operations"), gi, s,
+			     arn && arn[0] ? tmp->data : NULL, &acc) != KH_OK)
+		return KH_ENOMEM;
+	return kh__grant_add(r, s->prefix, arn && arn[0] ? tmp->data : NULL, &acc);
 }
 
 static int check_intent(const struct kh_catalog *cat, json_t *c, const struct kh__anon *a,

@@ -30,14 +30,6 @@ static const char *target_prefix(const struct parse *p, const struct unit *t, ch
 	return t->service;
 }
 
-static int takes_type(const struct kh_action *a, const char *type)
-{
-	for (size_t i = 0; i < a->n_resources; i++)
-		if (strcmp(a->resources[i].type->name, type) == 0)
-			return 1;
-	return 0;
-}
-
 static int takes_any(const struct kh_action *a, const struct kh_resource_type *const *m, size_t n)
 {
 	for (size_t i = 0; i < a->n_resources; i++)
@@ -78,29 +70,27 @@ static int sample_arn(const struct kh_service *svc, const struct unit *t, char *
 	return snprintf(out + n, size - n, "%s", t->suffix ? t->suffix : "") < (int)(size - n);
 }
 
-/* Can a act on what the target becomes? S3 targets become the bucket's
- * objects, named nouns an ARN of their resource type, ARNs themselves. */
-static int fits(const struct parse *p, const struct unit *t, const struct kh_service *svc,
-		const struct kh_action *a)
+/* The ARN (or its shape) that target t becomes, into out; "" when it
+ * becomes no ARN (a service named without a resource). 0 when unknown.
+ * S3 names become the bucket's objects. */
+static int target_arn(const struct parse *p, const struct unit *t, const struct kh_service *svc,
+		      char *out, size_t size)
 {
-	const struct kh_resource_type *m[MAX_TYPES];
-	char arn[512];
 	size_t len = t->end - t->off;
 
-	if (strcmp(svc->prefix, "s3") == 0 && t->kind != U_ARN)
-		return takes_type(a, "object");
-	if (t->kind == U_NOUN) {
-		if (!is_named(p, t))
-			return 1;
-		if (!sample_arn(svc, t, arn, sizeof(arn)))
+	out[0] = '\0';
+	if (t->kind == U_ARN) {
+		if (len >= size)
 			return 0;
-	} else if (t->kind == U_ARN && len < sizeof(arn)) {
-		memcpy(arn, p->text + t->off, len);
-		arn[len] = '\0';
-	} else {
-		return 0;
+		memcpy(out, p->text + t->off, len);
+		out[len] = '\0';
+		return 1;
 	}
-	return takes_any(a, m, kh_service_match_arn(svc, arn, m, MAX_TYPES));
+	if (strcmp(svc->prefix, "s3") == 0)
+		return snprintf(out, size, "arn:aws:s3:::x/x") > 0;
+	if (t->kind != U_NOUN)
+		return 0;
+	return !is_named(p, t) || sample_arn(svc, t, out, size);
 }
 
 static int is_precise_verb(const struct unit *v)
@@ -117,27 +107,39 @@ static int has(const struct kh__access *acc, const struct kh_action *a)
 	return 0;
 }
 
-size_t kh__verb_actions(const struct parse *p, struct unit *v, const struct unit *t,
-			struct kh__access *acc)
+size_t kh__actions_on_arn(const struct kh_service *svc, const char *list, const char *arn,
+			  struct kh__access *acc)
 {
-	char buf[64];
-	const char *prefix = target_prefix(p, t, buf, sizeof(buf));
-	const char *list = prefix && is_precise_verb(v)
-				   ? kh__lexicon_actions(p->lx, v->lx->phrase, prefix)
-				   : NULL;
-	const struct kh_service *svc = list ? kh_catalog_service(p->cat, prefix, strlen(prefix)) : NULL;
+	const struct kh_resource_type *m[MAX_TYPES];
+	size_t n_m = arn && arn[0] ? kh_service_match_arn(svc, arn, m, MAX_TYPES) : 0;
 	size_t found = 0;
 
-	while (svc && *list) {
+	while (list && *list) {
 		size_t n = strcspn(list, ",");
 		const struct kh_action *a = kh_service_action(svc, list, n);
 		list += n + (list[n] == ',');
-		if (!a || !fits(p, t, svc, a))
+		if (!a || (arn && arn[0] && !takes_any(a, m, n_m)))
 			continue;
 		found++;
 		if (acc && !has(acc, a) && acc->n_acts < KH__MAX_GRANT_ACTIONS)
 			acc->acts[acc->n_acts++] = a;
 	}
+	return found;
+}
+
+size_t kh__verb_actions(const struct parse *p, struct unit *v, const struct unit *t,
+			struct kh__access *acc)
+{
+	char buf[64], arn[512];
+	const char *prefix = target_prefix(p, t, buf, sizeof(buf));
+	const char *list = prefix && is_precise_verb(v)
+				   ? kh__lexicon_actions(p->lx, v->lx->phrase, prefix)
+				   : NULL;
+	const struct kh_service *svc = list ? kh_catalog_service(p->cat, prefix, strlen(prefix)) : NULL;
+	size_t found = svc && target_arn(p, t, svc, arn, sizeof(arn))
+			       ? kh__actions_on_arn(svc, list, arn, acc)
+			       : 0;
+
 	if (found && v->role == R_POS && !v->acts_service)
 		v->acts_service = svc->prefix;
 	return found;

@@ -36,6 +36,7 @@ check "model reply used" 'jq -e ".used_model == true" "$tmp/1.json" >/dev/null'
 check "bucket name restored" 'jq -e "[.intent.grants[].arn] | index(\"arn:aws:s3:::orders-bucket/*\")" "$tmp/1.json" >/dev/null'
 check "topic ARN restored" 'jq -e "[.intent.grants[].arn] | index(\"arn:aws:sns:us-east-1:123456789012:alerts\")" "$tmp/1.json" >/dev/null'
 check "source kept" 'jq -e ".intent.source == \"lambda\"" "$tmp/1.json" >/dev/null'
+check "operations become the actions they mean" 'jq -e "[.intent.grants[] | [.service, .access, .actions]] == [[\"s3\", null, [\"s3:GetObject\"]], [\"sns\", null, [\"sns:Publish\"]]]" "$tmp/1.json" >/dev/null'
 
 # 2. The request: model, messages, response_format with schema enums.
 req=$(head -n1 "$tmp/main.log")
@@ -45,6 +46,7 @@ check "json_schema response format" 'jq -e ".response_format.type == \"json_sche
 sch='.response_format.json_schema.schema'
 check "service enum from the catalog" 'jq -e "($sch.properties.grants.items.properties.service.enum | length > 400) and ($sch.properties.grants.items.properties.service.enum | index(\"s3\"))" <<<"$req" >/dev/null'
 check "access level enum" 'jq -e "$sch.properties.grants.items.properties.access.items.enum == [\"list\",\"read\",\"write\",\"tagging\",\"permissions\"]" <<<"$req" >/dev/null'
+check "operation enum from the lexicon" 'jq -e "$sch.properties.grants.items.properties.operations.items.enum | index(\"publish\") and index(\"consume\") and (index(\"s3:GetObject\") | not)" <<<"$req" >/dev/null'
 check "source enum" 'jq -e "$sch.properties.source.enum | index(\"lambda\") and index(\"ecs-tasks\")" <<<"$req" >/dev/null'
 check "no invented fields allowed" 'jq -e "$sch.additionalProperties == false and $sch.properties.grants.items.additionalProperties == false" <<<"$req" >/dev/null'
 check "the model is never asked for actions" '! jq -e ".messages[1].content" <<<"$req" | grep -qi "s3:Get"'
@@ -60,6 +62,8 @@ check "placeholders sent instead" 'grep -qF "111111111111" "$tmp/main.log" && gr
 notes=$(jq -r '.notes[]' "$tmp/4.json")
 check "unknown service dropped" 'grep -q "unknown service .quantumdb." <<<"$notes"'
 check "unknown level dropped" 'grep -q "dropped access level .superuser." <<<"$notes"'
+check "unknown operation dropped" 'grep -q "dropped operation .teleport." <<<"$notes"'
+check "a grant without operations keeps its levels" 'jq -e "[.intent.grants[] | select(.service == \"sns\") | .access] == [[\"write\"]]" "$tmp/4.json" >/dev/null'
 check "invented grant field reported" 'grep -q "invented field .priority." <<<"$notes"'
 check "invented top-level field reported" 'grep -q "invented field .explanation." <<<"$notes"'
 check "ARN of another service dropped" 'grep -q "is not a s3 ARN" <<<"$notes"'
