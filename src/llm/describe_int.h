@@ -154,5 +154,12 @@ void kh__anon_release(struct kh__anon *a);
 int kh__describe_model(const struct kh_catalog *cat, const char *text, size_t len,
 		       const struct kh_describe_opts *opts, struct kh_describe_result *r,
 		       struct kh_error *err);
+/* The checking half: fills r from a chat-completions reply body (a
+ * NUL-terminated string; untrusted), mapping placeholders back through a.
+ * flags as in kh_describe_opts. KH_EINPUT (with err) when the reply holds
+ * no JSON object. */
+int kh__describe_model_reply(const struct kh_catalog *cat, const struct kh__anon *a,
+			     const char *reply, unsigned flags, struct kh_describe_result *r,
+			     struct kh_error *err);
 
 #endif

@@ -377,6 +377,21 @@ static int scrub_actions(const struct kh_catalog *cat, json_t *c, struct kh_desc
 	return rc;
 }
 
+int kh__describe_model_reply(const struct kh_catalog *cat, const struct kh__anon *a,
+			     const char *reply, unsigned flags, struct kh_describe_result *r,
+			     struct kh_error *err)
+{
+	json_t *content = reply_content(reply, err);
+	int rc;
+
+	if (!content)
+		return KH_EINPUT;
+	rc = flags & KH_DESCRIBE_ACTIONS_MODE ? scrub_actions(cat, content, r)
+					      : check_intent(cat, content, a, r);
+	json_decref(content);
+	return rc;
+}
+
 int kh__describe_model(const struct kh_catalog *cat, const char *text, size_t len,
 		       const struct kh_describe_opts *opts, struct kh_describe_result *r,
 		       struct kh_error *err)
@@ -384,7 +399,6 @@ int kh__describe_model(const struct kh_catalog *cat, const char *text, size_t le
 	struct kh__anon a = {0};
 	struct kh_buf anon, reply;
 	char *body = NULL;
-	json_t *content = NULL;
 	int rc;
 
 	kh_buf_init(&anon, 1 << 20);
@@ -394,18 +408,13 @@ int kh__describe_model(const struct kh_catalog *cat, const char *text, size_t le
 		rc = kh_error_set(err, KH_ENOMEM, "cannot build the request");
 	if (rc == KH_OK)
 		rc = post(opts, body, &reply, err);
-	if (rc == KH_OK && !(content = reply_content(reply.data, err)))
-		rc = KH_EINPUT;
-	if (rc == KH_OK && (opts->flags & KH_DESCRIBE_ACTIONS_MODE))
-		rc = scrub_actions(cat, content, r);
-	else if (rc == KH_OK)
-		rc = check_intent(cat, content, &a, r);
+	if (rc == KH_OK)
+		rc = kh__describe_model_reply(cat, &a, reply.data, opts->flags, r, err);
 	if (rc == KH_OK) {
 		r->used_model = 1;
 		rc = kh__note(r, "read by the model '%s'; its reply was checked against the catalog",
 			      opts->llm_model);
 	}
-	json_decref(content);
 	free(body);
 	kh_buf_release(&anon);
 	kh_buf_release(&reply);
