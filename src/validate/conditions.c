@@ -104,6 +104,14 @@ static void check_operator(struct vctx *vc, const struct kh_condition *c, const 
 			vc_add(vc, KH_SEV_ERROR, "NULL_WITH_IF_EXISTS", path, c->op_pos,
 			       "use 'Null' without 'IfExists'",
 			       "the operator 'Null' cannot take the 'IfExists' suffix");
+		if (operators[po->base].family == FAM_NULL && po->set)
+			vc_add(vc, KH_SEV_SUGGESTION, "NULL_WITH_QUALIFIER", path, c->op_pos,
+			       "use 'Null' without the prefix",
+			       "'%s' tests each value of a set, but 'Null' only asks whether the "
+			       "key is present: with the prefix the test is %s",
+			       c->op,
+			       po->set == 1 ? "true whenever the key is absent"
+					    : "false whenever the key is absent");
 		return;
 	}
 	if (po->near >= 0)
@@ -171,6 +179,13 @@ const struct kh_condition_key *vc_check_key(struct vctx *vc, const char *key, co
 		return NULL;
 	}
 	plen = (size_t)(colon - key);
+	if (strcasecmp(key, "aws:ARN") == 0) {
+		vc_add(vc, KH_SEV_WARNING, "DEPRECATED_GLOBAL_CONDITION_KEY", path, pos,
+		       "use aws:PrincipalArn for the caller, or aws:SourceArn for the resource "
+		       "a service acts for",
+		       "the global condition key '%s'%s is deprecated", key, where);
+		return NULL;
+	}
 	if ((k = kh_catalog_condition_key(vc->cat, key)) ||
 	    (k = slash_key(vc->cat, key, plen)) || provider_key(key, plen))
 		return k;
@@ -218,6 +233,7 @@ static void check_types(struct vctx *vc, const struct kh_condition *c, const cha
 	int want = family_of_type(k->type);
 	int is_array = k->type == KH_KEY_ARRAY_OF_STRING || k->type == KH_KEY_ARRAY_OF_ARN ||
 		       k->type == KH_KEY_ARRAY_OF_BOOL;
+	char fix[256];
 
 	if (fam == FAM_NULL || fam == FAM_BINARY)
 		return;
@@ -228,6 +244,16 @@ static void check_types(struct vctx *vc, const struct kh_condition *c, const cha
 		       "the key '%s' holds %s values; use an operator of the %s family instead of '%s'", c->key,
 		       want == FAM_ARN ? "string" : family_names[want],
 		       want == FAM_ARN ? "String" : family_names[want], c->op);
+	if (!po->set && is_array && fam != FAM_NULL) {
+		snprintf(fix, sizeof(fix),
+			 "write 'ForAnyValue:%s' (some value matches) or 'ForAllValues:%s' (every "
+			 "value matches)",
+			 c->op, c->op);
+		vc_add(vc, KH_SEV_ERROR, "MISSING_QUALIFIER", path, c->op_pos, fix,
+		       "the key '%s' holds a set of values, so '%s' needs 'ForAnyValue:' or "
+		       "'ForAllValues:' to say how the set is compared",
+		       c->key, c->op);
+	}
 	if (po->set == 1 && !is_array)
 		vc_add(vc, KH_SEV_SECURITY_WARNING, "FORALLVALUES_WITH_SINGLE_VALUED_KEY", path,
 		       c->op_pos, "use the operator without the 'ForAllValues:' prefix",
@@ -407,6 +433,35 @@ static void check_case_duplicate(struct vctx *vc, const struct kh_statement *st,
 	}
 }
 
+/* An empty array of values: with ForAllValues: or IfExists the condition
+ * holds only when the key is absent, with ForAnyValue: never. */
+static void report_empty_values(struct vctx *vc, const struct kh_condition *c,
+				const char *path, const struct parsed_op *po)
+{
+	if (po->set == 1)
+		vc_add(vc, KH_SEV_SUGGESTION, "EMPTY_ARRAY_CONDITION_FORALLVALUES", path,
+		       c->key_pos, "to ask that the key be absent, write \"Null\": {\"KEY\": \"true\"}",
+		       "'ForAllValues:' with no values for '%s' holds only when the key is "
+		       "absent from the request",
+		       c->key);
+	else if (po->set == 2)
+		vc_add(vc, KH_SEV_SUGGESTION, "EMPTY_ARRAY_CONDITION_FORANYVALUE", path, c->key_pos,
+		       "give the key at least one value, or remove it",
+		       "'ForAnyValue:' with no values for '%s' never holds, so the statement "
+		       "never applies",
+		       c->key);
+	else if (po->if_exists)
+		vc_add(vc, KH_SEV_SUGGESTION, "EMPTY_ARRAY_CONDITION_IFEXISTS", path, c->key_pos,
+		       "to ask that the key be absent, write \"Null\": {\"KEY\": \"true\"}",
+		       "'IfExists' with no values for '%s' holds only when the key is absent "
+		       "from the request",
+		       c->key);
+	else
+		vc_add(vc, KH_SEV_SUGGESTION, "EMPTY_ARRAY_CONDITION", path, c->key_pos,
+		       "give the key at least one value, or remove it",
+		       "the condition key '%s' has an empty array of values", c->key);
+}
+
 void vc_check_conditions(struct vctx *vc, const struct kh_statement *st)
 {
 	char path[400];
@@ -426,8 +481,6 @@ void vc_check_conditions(struct vctx *vc, const struct kh_statement *st)
 		}
 		check_case_duplicate(vc, st, i, path);
 		if (c->values_is_array && c->n_values == 0)
-			vc_add(vc, KH_SEV_SUGGESTION, "EMPTY_ARRAY_CONDITION", path, c->key_pos,
-			       "give the key at least one value, or remove it",
-			       "the condition key '%s' has an empty array of values", c->key);
+			report_empty_values(vc, c, path, &po);
 	}
 }

@@ -30,13 +30,14 @@ static int is_partition(const char *s, size_t n)
 	return 0;
 }
 
-/* us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5. */
-static int is_region(const char *s, size_t n)
+int vc_is_region(const char *s, size_t n)
 {
 	size_t i = 0, dashes = 0;
-	if (n < 4 || s[0] < 'a' || s[0] > 'z' || s[1] < 'a' || s[1] > 'z' || s[2] != '-')
+	while (i < n && s[i] >= 'a' && s[i] <= 'z')
+		i++;
+	if (i < 2 || i == n || s[i] != '-')
 		return 0;
-	for (i = 2; i < n && !(s[i] >= '0' && s[i] <= '9'); i++) {
+	for (; i < n && !(s[i] >= '0' && s[i] <= '9'); i++) {
 		if (s[i] == '-')
 			dashes++;
 		else if (s[i] < 'a' || s[i] > 'z')
@@ -113,7 +114,7 @@ static void check_arn(struct vctx *vc, const char *arn, const char *path, struct
 		vc_add(vc, KH_SEV_ERROR, "INVALID_ARN_SERVICE_CASE", path, pos,
 		       "write the service in lower case",
 		       "the service '%.*s' in '%s' must be lower case", (int)len[2], f[2], arn);
-	else if (len[3] && !is_open(f[3], len[3]) && !is_region(f[3], len[3]))
+	else if (len[3] && !is_open(f[3], len[3]) && !vc_is_region(f[3], len[3]))
 		vc_add(vc, KH_SEV_ERROR, "INVALID_ARN_REGION", path, pos,
 		       "use a Region code such as us-east-1, or '*'",
 		       "the Region '%.*s' in '%s' is not a Region code", (int)len[3], f[3], arn);

@@ -360,6 +360,7 @@ int kh_validate(const struct kh_catalog *cat, const struct kh_policy *policy, co
 	if (opts)
 		vc.opts = *opts;
 	vc_check_structure(&vc, text, len);
+	vc_check_empty_blocks(&vc, text, len);
 	for (size_t i = 0; i < policy->n_statements; i++) {
 		vc_check_actions(&vc, &policy->statements[i]);
 		vc_check_resources(&vc, &policy->statements[i]);

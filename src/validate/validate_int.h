@@ -77,6 +77,9 @@ const char *vc_action_kind_code(enum action_kind k);
 const struct kh_condition_key *vc_check_key(struct vctx *vc, const char *key, const char *path,
 					    struct kh_pos pos, const char *where);
 
+/* Is s (n bytes) a Region code: us-east-1, us-gov-west-1, eusc-de-east-1? */
+int vc_is_region(const char *s, size_t n);
+
 /* Parses an IPv4 or IPv6 address with an optional /prefix within its
  * width into bin (network order); *width is 32 or 128 and *prefix the
  * prefix length (the width when absent). 1 when valid. */
@@ -84,8 +87,10 @@ int vc_parse_ip(const char *v, unsigned char bin[16], int *width, int *prefix);
 
 /* What condition values mean (values.c): wildcards under an operator that
  * compares literally, several values for Bool, private ranges in
- * aws:SourceIp. base_op is the operator without prefix or IfExists, set is
- * 0, 1 (ForAllValues:) or 2 (ForAnyValue:). */
+ * aws:SourceIp, host bits after a CIDR mask, several bounds where one
+ * decides, VPC, VPC endpoint and Region identifiers, policy variables under
+ * an operator that cannot expand them. base_op is the operator without
+ * prefix or IfExists, set is 0, 1 (ForAllValues:) or 2 (ForAnyValue:). */
 void vc_check_value_meaning(struct vctx *vc, const struct kh_condition *c, const char *path,
 			    const char *base_op, int set);
 
@@ -96,6 +101,8 @@ void vc_check_resources(struct vctx *vc, const struct kh_statement *st);
 void vc_check_conditions(struct vctx *vc, const struct kh_statement *st);
 void vc_check_variables(struct vctx *vc, const struct kh_statement *st);
 void vc_check_privesc(struct vctx *vc);
+/* Condition blocks written as {} (blocks.c); text may be NULL. */
+void vc_check_empty_blocks(struct vctx *vc, const char *text, size_t len);
 void vc_check_statements(struct vctx *vc);
 /* Principal contents in resource and trust policies, and what a role
  * trust policy allows (principals.c). */

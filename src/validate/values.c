@@ -1,8 +1,12 @@
 /* values.c - checks on what condition values mean, once their form is
  * right: a wildcard under an operator that compares literally, Bool with
- * more than one value, and private address ranges in aws:SourceIp, which
- * only ever holds public addresses. */
+ * more than one value, private address ranges in aws:SourceIp (which only
+ * ever holds public addresses), host bits after a CIDR mask, several bounds
+ * of which one decides, identifiers of VPCs, VPC endpoints and Regions, and
+ * policy variables under operators that do not expand them. */
+#include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -150,10 +154,151 @@ static void check_private_ip(struct vctx *vc, const struct kh_condition *c, cons
 	}
 }
 
+/* A CIDR range with bits set after its prefix: IAM ignores them. */
+static void check_host_bits(struct vctx *vc, const struct kh_condition *c, const char *path,
+			    const char *base_op)
+{
+	char net[INET6_ADDRSTRLEN], fix[96];
+
+	if (strcmp(base_op, "IpAddress") != 0 && strcmp(base_op, "NotIpAddress") != 0)
+		return;
+	for (size_t i = 0; i < c->n_values; i++) {
+		unsigned char bin[16];
+		int width, prefix, set = 0;
+		if (!vc_parse_ip(c->values[i], bin, &width, &prefix) || prefix == width)
+			continue;
+		for (int b = prefix; b < width; b++) {
+			set |= bin[b / 8] & (0x80 >> (b % 8));
+			bin[b / 8] &= (unsigned char)~(0x80 >> (b % 8));
+		}
+		if (!set || !inet_ntop(width == 32 ? AF_INET : AF_INET6, bin, net, sizeof(net)))
+			continue;
+		snprintf(fix, sizeof(fix), "write '%s/%d'", net, prefix);
+		vc_add(vc, KH_SEV_SUGGESTION, "IMPROVE_IP_RANGE", path, c->value_pos[i], fix,
+		       "'%s' sets address bits after its /%d mask, which are ignored: the "
+		       "range is %s/%d",
+		       c->values[i], prefix, net, prefix);
+	}
+}
+
+/* -?digits(.digits)? as a double; 0 when v is not a plain number. */
+static int plain_number(const char *v, double *out)
+{
+	char *end;
+	if (!*v || strspn(v, "-0123456789.") != strlen(v))
+		return 0;
+	*out = strtod(v, &end);
+	return *end == '\0';
+}
+
+/* NumericLessThan with several values holds when the value is below any of
+ * them, so only the greatest counts (the least for GreaterThan). */
+static void check_redundant_bounds(struct vctx *vc, const struct kh_condition *c,
+				   const char *path, const char *base_op, int set)
+{
+	int less = strncmp(base_op, "NumericLessThan", 15) == 0;
+	size_t best = 0;
+	double x, bx = 0;
+
+	if (set || c->n_values < 2 || (!less && strncmp(base_op, "NumericGreaterThan", 18) != 0))
+		return;
+	for (size_t i = 0; i < c->n_values; i++) {
+		if (!plain_number(c->values[i], &x))
+			return;
+		if (i == 0 || (less ? x > bx : x < bx)) {
+			best = i;
+			bx = x;
+		}
+	}
+	vc_add(vc, KH_SEV_SUGGESTION, "REDUNDANT_CONDITION_VALUE_NUM", path, c->key_pos,
+	       "keep only that value",
+	       "'%s' with %zu values holds when '%s' is %s any of them, so only the %s, "
+	       "'%s', decides",
+	       c->op, c->n_values, c->key, less ? "below" : "above", less ? "greatest" : "least",
+	       c->values[best]);
+}
+
+/* "vpc-" or "vpce-" then 8 or 17 letters and digits. */
+static int valid_vpc_id(const char *v, const char *prefix)
+{
+	size_t n = strlen(prefix), rest;
+	if (strncmp(v, prefix, n) != 0)
+		return 0;
+	rest = strlen(v + n);
+	return (rest == 8 || rest == 17) &&
+	       strspn(v + n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") ==
+		       rest;
+}
+
+/* Values that are written out (no wildcard, no variable) must be a VPC ID
+ * in aws:SourceVpc, a VPC endpoint ID in aws:SourceVpce and a Region code
+ * in aws:RequestedRegion. */
+static void check_identifiers(struct vctx *vc, const struct kh_condition *c, const char *path,
+			      const char *base_op)
+{
+	int vpc = strcasecmp(c->key, "aws:SourceVpc") == 0;
+	int vpce = strcasecmp(c->key, "aws:SourceVpce") == 0;
+	int region = strcasecmp(c->key, "aws:RequestedRegion") == 0;
+
+	if ((!vpc && !vpce && !region) || strncmp(base_op, "String", 6) != 0)
+		return;
+	for (size_t i = 0; i < c->n_values; i++) {
+		const char *v = c->values[i];
+		if (c->types[i] != KH_VALUE_STRING || strpbrk(v, "*?") || strstr(v, "${"))
+			continue;
+		if (vpc && !valid_vpc_id(v, "vpc-"))
+			vc_add(vc, KH_SEV_ERROR, "INVALID_VPC_FORMAT", path, c->value_pos[i],
+			       "write the VPC's ID: 'vpc-' and 8 or 17 letters and digits",
+			       "'%s' is not a VPC ID, so aws:SourceVpc never holds it", v);
+		else if (vpce && !valid_vpc_id(v, "vpce-"))
+			vc_add(vc, KH_SEV_ERROR, "INVALID_VPCE_FORMAT", path, c->value_pos[i],
+			       "write the endpoint's ID: 'vpce-' and 8 or 17 letters and digits",
+			       "'%s' is not a VPC endpoint ID, so aws:SourceVpce never holds it",
+			       v);
+		else if (region && !vc_is_region(v, strlen(v)))
+			vc_add(vc, KH_SEV_ERROR, "INVALID_REGION", path, c->value_pos[i],
+			       "write a Region code such as us-east-1",
+			       "'%s' is not a Region code, so aws:RequestedRegion never holds it",
+			       v);
+	}
+}
+
+/* Does v hold a policy variable other than the escapes ${*}, ${?}, ${$}? */
+static int has_variable(const char *v)
+{
+	for (const char *p = strstr(v, "${"); p; p = strstr(p + 2, "${"))
+		if (!((p[2] == '*' || p[2] == '?' || p[2] == '$') && p[3] == '}'))
+			return 1;
+	return 0;
+}
+
+/* Only String and Arn operators replace a policy variable by its value. */
+static void check_variable_operator(struct vctx *vc, const struct kh_condition *c,
+				    const char *path, const char *base_op)
+{
+	const char *version = vc->policy->version;
+
+	if (!version || strcmp(version, "2012-10-17") != 0 || strncmp(base_op, "String", 6) == 0 ||
+	    strncmp(base_op, "Arn", 3) == 0)
+		return;
+	for (size_t i = 0; i < c->n_values; i++)
+		if (c->types[i] == KH_VALUE_STRING && has_variable(c->values[i]))
+			vc_add(vc, KH_SEV_ERROR, "INVALID_VARIABLE_FOR_OPERATOR", path,
+			       c->value_pos[i],
+			       "compare with a String or Arn operator, or write the value out",
+			       "'%s' holds a policy variable, but '%s' does not expand variables "
+			       "(only String and Arn operators do)",
+			       c->values[i], c->op);
+}
+
 void vc_check_value_meaning(struct vctx *vc, const struct kh_condition *c, const char *path,
 			    const char *base_op, int set)
 {
 	check_wildcards(vc, c, path, base_op, set);
 	check_multiple_bool(vc, c, path, base_op, set);
 	check_private_ip(vc, c, path, base_op);
+	check_host_bits(vc, c, path, base_op);
+	check_redundant_bounds(vc, c, path, base_op, set);
+	check_identifiers(vc, c, path, base_op);
+	check_variable_operator(vc, c, path, base_op);
 }
