@@ -1,7 +1,8 @@
 /* actions.c - checks on Action and NotAction: names that do not exist
  * (with the close names that do), wildcards that match nothing, wildcards
  * in the service name, "*" and "service:*", redundant entries, Allow with
- * NotAction, and iam:PassRole granted on every role. */
+ * NotAction, and iam:PassRole or iam:CreateServiceLinkedRole granted on
+ * every resource. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,43 +288,50 @@ static void check_list(struct vctx *vc, const struct kh_statement *st, const cha
 	free(kinds);
 }
 
-/* How a statement grants iam:PassRole: 0 not at all, 1 by name, 2 through
- * a wildcard, 3 through NotAction. *at receives the entry's index. */
-static int passrole_grant(const struct kh_statement *st, size_t *at)
+/* How a statement grants the action full_name: 0 not at all, 1 by name,
+ * 2 through a wildcard, 3 through NotAction. *at receives the entry's
+ * index. */
+static int grant_of(const struct kh_statement *st, const char *full_name, size_t *at)
 {
 	if (st->not_action.present) {
 		for (size_t i = 0; i < st->not_action.n; i++)
-			if (vc_action_matches(st->not_action.items[i], "iam:PassRole"))
+			if (vc_action_matches(st->not_action.items[i], full_name))
 				return 0;
 		return 3;
 	}
 	for (size_t i = 0; i < st->action.n; i++)
-		if (vc_action_matches(st->action.items[i], "iam:PassRole")) {
+		if (vc_action_matches(st->action.items[i], full_name)) {
 			*at = i;
 			return vc_has_wildcard(st->action.items[i]) ? 2 : 1;
 		}
 	return 0;
 }
 
-static void check_passrole(struct vctx *vc, const struct kh_statement *st)
+/* An action granted on every resource ("*", or a pattern that broad_resource
+ * accepts) or with NotResource. codes[how - 1] names the finding on "*",
+ * codes[how + 2] the one with NotResource. */
+struct broad_grant {
+	const char *action;
+	const char *codes[6];
+	enum kh_severity sev;
+	const char *fix, *harm;
+	const char *on_star, *on_not; /* what "every resource" is, in words */
+	int (*broad_resource)(const char *arn);
+};
+
+static void check_broad_grant(struct vctx *vc, const struct kh_statement *st,
+			      const struct broad_grant *g)
 {
-	static const char *const codes[4][2] = {
-		{NULL, NULL},
-		{"PASS_ROLE_WITH_STAR_IN_RESOURCE", "PASS_ROLE_WITH_NOT_RESOURCE"},
-		{"PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
-		 "PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE"},
-		{"PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION",
-		 "PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE"},
-	};
 	size_t at = 0;
 	int how, star = 0;
 	char path[96];
 	struct kh_pos pos;
 
-	if (st->effect != KH_EFFECT_ALLOW || !vc_grants(vc) || !(how = passrole_grant(st, &at)))
+	if (st->effect != KH_EFFECT_ALLOW || !vc_grants(vc) || !(how = grant_of(st, g->action, &at)))
 		return;
 	for (size_t i = 0; i < st->resource.n; i++)
-		star |= strcmp(st->resource.items[i], "*") == 0;
+		star |= strcmp(st->resource.items[i], "*") == 0 ||
+			(g->broad_resource && g->broad_resource(st->resource.items[i]));
 	if (!star && !st->not_resource.present)
 		return;
 	if (how == 3) {
@@ -333,13 +341,61 @@ static void check_passrole(struct vctx *vc, const struct kh_statement *st)
 		vc_item_path(path, sizeof(path), st, "Action", &st->action, at);
 		pos = st->action.pos[at];
 	}
-	vc_add(vc, KH_SEV_SECURITY_WARNING, codes[how][!star], path, pos,
-	       "name the roles in 'Resource' (arn:aws:iam::ACCOUNT:role/NAME) and add an "
-	       "iam:PassedToService condition",
-	       "the statement allows iam:PassRole on %s, so whoever holds it can hand any "
-	       "role, however privileged, to a service",
-	       star ? "every role ('Resource': '*')" : "every role not in 'NotResource'");
+	vc_add(vc, g->sev, g->codes[star ? how - 1 : how + 2], path, pos, g->fix,
+	       "the statement allows %s on %s, so %s", g->action, star ? g->on_star : g->on_not,
+	       g->harm);
 }
+
+/* Does a role ARN pattern match the service-linked roles of more than one
+ * service, as "arn:aws:iam::*:role/aws-service-role/" and a '*' does? */
+static int any_slr(const char *arn)
+{
+	static const char *const partitions[] = {"aws", "aws-cn", "aws-us-gov"};
+	char a[160], b[160];
+
+	if (!strpbrk(arn, "*?"))
+		return 0;
+	for (size_t i = 0; i < sizeof(partitions) / sizeof(partitions[0]); i++) {
+		snprintf(a, sizeof(a), "arn:%s:iam::111122223333:role/aws-service-role/"
+			 "one.amazonaws.com/AWSServiceRoleForOne", partitions[i]);
+		snprintf(b, sizeof(b), "arn:%s:iam::111122223333:role/aws-service-role/"
+			 "two.amazonaws.com/AWSServiceRoleForTwo", partitions[i]);
+		if (vc_resource_covers(arn, a) && vc_resource_covers(arn, b))
+			return 1;
+	}
+	return 0;
+}
+
+static const struct broad_grant pass_role = {
+	"iam:PassRole",
+	{"PASS_ROLE_WITH_STAR_IN_RESOURCE", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
+	 "PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION", "PASS_ROLE_WITH_NOT_RESOURCE",
+	 "PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE",
+	 "PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE"},
+	KH_SEV_SECURITY_WARNING,
+	"name the roles in 'Resource' (arn:aws:iam::ACCOUNT:role/NAME) and add an "
+	"iam:PassedToService condition",
+	"whoever holds it can hand any role, however privileged, to a service",
+	"every role ('Resource': '*')",
+	"every role not in 'NotResource'",
+	NULL,
+};
+
+static const struct broad_grant create_slr = {
+	"iam:CreateServiceLinkedRole",
+	{"CREATE_SLR_WITH_STAR_IN_RESOURCE", "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE",
+	 "CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION", "CREATE_SLR_WITH_NOT_RESOURCE",
+	 "CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE",
+	 "CREATE_SLR_WITH_NOT_ACTION_AND_NOT_RESOURCE"},
+	KH_SEV_WARNING,
+	"name the service in 'Resource' (arn:aws:iam::*:role/aws-service-role/"
+	"SERVICE.amazonaws.com/*) or add an iam:AWSServiceName condition",
+	"whoever holds it can create service-linked roles for services the workload "
+	"does not use",
+	"the service-linked roles of every service",
+	"every role not in 'NotResource'",
+	any_slr,
+};
 
 void vc_check_actions(struct vctx *vc, const struct kh_statement *st)
 {
@@ -354,5 +410,6 @@ void vc_check_actions(struct vctx *vc, const struct kh_statement *st)
 		       "'Allow' with 'NotAction' allows every action not listed, including "
 		       "actions that services add later");
 	}
-	check_passrole(vc, st);
+	check_broad_grant(vc, st, &pass_role);
+	check_broad_grant(vc, st, &create_slr);
 }
