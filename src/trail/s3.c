@@ -11,6 +11,7 @@
 
 #include "keyhole/buf.h"
 #include "keyhole/s3.h"
+#include "trail/s3_int.h"
 
 struct kh_s3 {
 	CURL *curl;
@@ -332,8 +333,7 @@ out:
 	return rc;
 }
 
-/* Adds the <Contents> blocks of one page. */
-static int parse_page(const char *xml, struct kh_s3_listing *l)
+int kh__s3_parse_listing_page(const char *xml, struct kh_s3_listing *l)
 {
 	const char *p = xml, *start, *end;
 	while ((start = strstr(p, "<Contents>")) && (end = strstr(start, "</Contents>"))) {
@@ -371,7 +371,7 @@ int kh_s3_list(struct kh_s3 *s3, const char *bucket, const char *prefix,
 		kh_buf_reset(&body);
 		if ((rc = s3_get(s3, url.data, &body, err)))
 			break;
-		if ((rc = parse_page(body.data, out))) {
+		if ((rc = kh__s3_parse_listing_page(body.data, out))) {
 			kh_error_set(err, rc, "s3://%s/%s: malformed ListObjectsV2 response", bucket,
 				     prefix);
 			break;
