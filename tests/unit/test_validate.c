@@ -100,6 +100,53 @@ static void test_generated_trust_policies(void **state)
 	kh_buf_release(&sources);
 }
 
+/* A built policy has no text: the size of an SCP is its compact form, an
+ * empty Condition still shows, and an SCP's Allow is not a grant. */
+static void test_built_scp(void **state)
+{
+	struct kh_validate_opts opts = {KH_POLICY_TYPE_SCP};
+	struct kh_policy *p = kh_policy_new();
+	struct kh_statement *st = kh_policy_add_statement(p, "All", KH_EFFECT_ALLOW);
+	struct kh_findings f;
+
+	assert_int_equal(kh_strlist_add(&st->action, "*"), KH_OK);
+	assert_int_equal(kh_strlist_add(&st->resource, "*"), KH_OK);
+	st->has_condition = 1;
+	kh_findings_init(&f);
+	assert_int_equal(kh_validate(cat, p, NULL, 0, &opts, &f), KH_OK);
+	assert_null(find_code(&f, "STAR_ACTION"));
+	assert_null(find_code(&f, "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE"));
+	assert_null(find_code(&f, "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE"));
+	assert_non_null(find_code(&f, "EMPTY_OBJECT_CONDITION"));
+	assert_int_equal(find_code(&f, "EMPTY_OBJECT_CONDITION")->line, 0);
+	kh_findings_release(&f);
+
+	/* The same policy as a managed policy grants everything. */
+	kh_findings_init(&f);
+	assert_int_equal(kh_validate(cat, p, NULL, 0, NULL, &f), KH_OK);
+	assert_non_null(find_code(&f, "STAR_ACTION"));
+	assert_non_null(find_code(&f, "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE"));
+	kh_findings_release(&f);
+	kh_policy_free(p);
+}
+
+/* An operator block left empty is found in the text, at its key, also
+ * when an earlier statement is not an object. */
+static void test_empty_operator_block(void **state)
+{
+	const char *text = "{\"Version\":\"2012-10-17\",\"Statement\":[7,{\"Effect\":\"Deny\","
+			   "\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"Bool\":{}}}]}";
+	const struct kh_finding *x;
+	struct kh_findings f;
+
+	validate_text(text, &f);
+	x = find_code(&f, "EMPTY_OBJECT_CONDITION");
+	assert_non_null(x);
+	assert_string_equal(x->path, "Statement[1].Condition.Bool");
+	assert_int_equal(x->col, (int)(strstr(text, "\"Bool\"") - text) + 1);
+	kh_findings_release(&f);
+}
+
 static void test_unknown_action_suggests(void **state)
 {
 	struct kh_findings f;
@@ -277,6 +324,8 @@ int main(void)
 		cmocka_unit_test(test_severity_names),
 		cmocka_unit_test(test_policy_types),
 		cmocka_unit_test(test_generated_trust_policies),
+		cmocka_unit_test(test_built_scp),
+		cmocka_unit_test(test_empty_operator_block),
 		cmocka_unit_test(test_unknown_action_suggests),
 		cmocka_unit_test(test_sorted_by_position),
 		cmocka_unit_test(test_not_json_is_a_finding),
