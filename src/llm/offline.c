@@ -485,7 +485,10 @@ static void find_names(struct parse *p)
 		k = (long)i - 1;
 		while (k >= 0 && p->u[k].kind == U_NOUN && same_service(&p->u[k], n) && !p->u[k].brk)
 			k--;
-		if (k < 0 || !name_before_ok(&p->u[k], n, k > 0 && p->u[k - 1].kind == U_DET)) {
+		/* before a hint noun ("parquet files", "order messages") a plain word
+		 * describes the contents; only a name-shaped or quoted one names */
+		if (k < 0 || !name_before_ok(&p->u[k], n, k > 0 && p->u[k - 1].kind == U_DET) ||
+		    ((n->lflags & KH__LEX_WEAK) && !looks_like_name(p, &p->u[k]) && !p->u[k].quoted)) {
 			if (n->lflags & KH__LEX_WEAK)
 				weak_name_ahead(p, i);
 			continue;

@@ -188,6 +188,18 @@ static void test_verb_actions(void **state)
 			s += n + (s[n] == ',');
 		}
 	}
+	/* every noun's service and resource type exist, so a name can become an ARN */
+	for (size_t i = 0; i < kh__lexicon_count(lx); i++) {
+		const struct kh__lex_entry *e = kh__lexicon_at(lx, i);
+		const struct kh_service *svc;
+		if (e->kind != KH__LEX_NOUN)
+			continue;
+		svc = kh_catalog_service(cat, e->service, strlen(e->service));
+		if (!svc)
+			fail_msg("noun '%s': no service '%s'", e->phrase, e->service);
+		if (e->rtype && !kh_service_resource_type(svc, e->rtype))
+			fail_msg("noun '%s': %s has no resource type '%s'", e->phrase, e->service, e->rtype);
+	}
 	assert_string_equal(kh__lexicon_actions(lx, "publish", "sns"), "Publish");
 	assert_null(kh__lexicon_actions(lx, "publish", "s3"));
 
