@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kh_findings f;
 	struct kh_fix_result removed;
 	struct kh_policy *p = NULL;
-	struct kh_validate_opts opts = {(enum kh_policy_type)(size % 5)};
+	struct kh_validate_opts opts = {(enum kh_policy_type)(size % KH_POLICY_TYPE_COUNT)};
 	struct kh_buf out;
 
 	if (!cat && kh_catalog_builtin(&cat, NULL) != KH_OK)
