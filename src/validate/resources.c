@@ -1,8 +1,9 @@
 /* resources.c - checks on Resource and NotResource: the ARN's shape
- * (prefix, field count, partition, service case, Region, account), Allow
- * with NotResource, entries another entry already covers, and actions
- * that support none of the statement's resources (a resource type
- * mismatch). */
+ * (prefix, field count, partition, service case, Region, account, and the
+ * Region and account fields the catalog's ARN templates of the service
+ * rule out or require), Allow with NotResource, entries another entry
+ * already covers, and actions that support none of the statement's
+ * resources (a resource type mismatch). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,84 @@ static size_t split_arn(const char *s, const char **f, size_t *len)
 	return nf;
 }
 
+/* What the catalog's ARN templates say of the Region and account fields
+ * of the ARNs of one ARN service ("iam", whichever catalog services write
+ * them): whether some template has a Region, whether all have one, and
+ * whether some has an account. n counts the templates. */
+struct arn_fields {
+	size_t n;
+	int some_region, all_region, some_account;
+};
+
+static void template_fields(const char *t, size_t tn, const char *svc, size_t sn,
+			    struct arn_fields *af)
+{
+	const char *f[6];
+	size_t len[6];
+	char one[512];
+
+	if (tn >= sizeof(one))
+		return;
+	memcpy(one, t, tn);
+	one[tn] = '\0';
+	if (split_arn(one, f, len) < 6 || len[2] != sn || memcmp(f[2], svc, sn) != 0)
+		return;
+	af->n++;
+	af->some_region |= len[3] > 0;
+	af->all_region &= len[3] > 0;
+	af->some_account |= len[4] > 0;
+}
+
+static struct arn_fields arn_service_fields(const struct kh_catalog *cat, const char *svc,
+					    size_t sn)
+{
+	struct arn_fields af = {0, 0, 1, 0};
+
+	for (size_t i = 0; i < kh_catalog_service_count(cat); i++) {
+		const struct kh_service *s = kh_catalog_service_at(cat, i);
+		for (size_t k = 0; k < s->n_resource_types; k++) {
+			const char *t = s->resource_types[k].arn, *bar;
+			for (; (bar = strchr(t, '|')); t = bar + 1)
+				template_fields(t, (size_t)(bar - t), svc, sn, &af);
+			template_fields(t, strlen(t), svc, sn, &af);
+		}
+	}
+	return af;
+}
+
+/* Region and account fields the service's ARNs never have, or a Region
+ * all of them have (fields with a wildcard or a variable can be
+ * anything). Reports at most one finding. */
+static void check_arn_catalog(struct vctx *vc, const char *arn, const char **f,
+			      const size_t *len, const char *path, struct kh_pos pos)
+{
+	struct arn_fields af;
+
+	if (is_open(f[2], len[2]))
+		return;
+	af = arn_service_fields(vc->cat, f[2], len[2]);
+	if (af.n == 0)
+		return;
+	if (len[3] && !af.some_region && !is_open(f[3], len[3]))
+		vc_add(vc, KH_SEV_ERROR, "ARN_REGION_NOT_ALLOWED", path, pos,
+		       "leave the Region empty",
+		       "the ARNs of the service '%.*s' have no Region, so '%s' matches "
+		       "no resource",
+		       (int)len[2], f[2], arn);
+	else if (len[3] == 0 && af.all_region)
+		vc_add(vc, KH_SEV_ERROR, "MISSING_ARN_REGION", path, pos,
+		       "add a Region code, or '*' for every Region",
+		       "every ARN of the service '%.*s' has a Region, so '%s' with none "
+		       "matches no resource",
+		       (int)len[2], f[2], arn);
+	else if (len[4] && !af.some_account && !is_open(f[4], len[4]))
+		vc_add(vc, KH_SEV_ERROR, "ARN_ACCOUNT_NOT_ALLOWED", path, pos,
+		       "leave the account empty",
+		       "the ARNs of the service '%.*s' have no account, so '%s' matches "
+		       "no resource",
+		       (int)len[2], f[2], arn);
+}
+
 /* Checks one ARN; reports at most one finding, the first problem. */
 static void check_arn(struct vctx *vc, const char *arn, const char *path, struct kh_pos pos)
 {
@@ -126,6 +205,8 @@ static void check_arn(struct vctx *vc, const char *arn, const char *path, struct
 	else if (len[5] == 0)
 		vc_add(vc, KH_SEV_ERROR, "INVALID_ARN_RESOURCE", path, pos, NULL,
 		       "the ARN '%s' has an empty resource part", arn);
+	else
+		check_arn_catalog(vc, arn, f, len, path, pos);
 }
 
 
