@@ -475,6 +475,9 @@ void vc_check_conditions(struct vctx *vc, const struct kh_statement *st)
 		k = vc_check_key(vc, c->key, path, c->key_pos, "");
 		if (k && po.base >= 0)
 			check_types(vc, c, path, &po, k);
+		/* IfExists and Null pass or test an absent key on purpose. */
+		if (k && po.base >= 0 && !po.if_exists && operators[po.base].family != FAM_NULL)
+			vc_check_key_actions(vc, st, c, k, path);
 		if (po.base >= 0) {
 			check_values(vc, c, path, &po);
 			vc_check_value_meaning(vc, c, path, operators[po.base].name, po.set);

@@ -94,6 +94,13 @@ int vc_parse_ip(const char *v, unsigned char bin[16], int *width, int *prefix);
 void vc_check_value_meaning(struct vctx *vc, const struct kh_condition *c, const char *path,
 			    const char *base_op, int set);
 
+/* A service's condition key (k, found in the catalog) in a statement with
+ * Action, some of whose actions do not take it while at least one action
+ * is of the key's service (keyactions.c). */
+void vc_check_key_actions(struct vctx *vc, const struct kh_statement *st,
+			  const struct kh_condition *c, const struct kh_condition_key *k,
+			  const char *path);
+
 /* The checks, one family per file. */
 void vc_check_structure(struct vctx *vc, const char *text, size_t len);
 void vc_check_actions(struct vctx *vc, const struct kh_statement *st);
