@@ -66,7 +66,7 @@ eval-llm: build
 
 # The full differential run of the evaluation engine against the peer simulator.
 differential-full: build
-	KH_PEERS_DIR=tests/peers node tests/differential/run.js $(BUILD)/keyhole --cases 50000 --managed 10000 --seed 1
+	KH_PEERS_DIR=$(CURDIR)/tests/peers node tests/differential/run.js $(BUILD)/keyhole --cases 50000 --managed 10000 --seed 1
 
 # The web UI and the API on http://127.0.0.1:8080/, with the example logs as
 # the log root "example". Stop with Ctrl-C.
