@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "keyhole/buf.h"
 #include "validate/validate_int.h"
 
 static const char *const principal_keys[] = {"AWS", "Service", "Federated", "CanonicalUser"};
@@ -49,9 +50,26 @@ static int valid_service_principal(const char *v)
 	return 0;
 }
 
+/* "role" for an IAM role's unique ID (AROA...), "user" for a user's
+ * (AIDA...), NULL otherwise. IAM shows a principal so once the role or
+ * user it named was deleted. */
+static const char *unique_id_kind(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n < 16 || n > 32)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9')))
+			return NULL;
+	return strncmp(v, "AROA", 4) == 0 ? "role" : strncmp(v, "AIDA", 4) == 0 ? "user" : NULL;
+}
+
 static void check_values(struct vctx *vc, const struct kh_principal_entry *e, const char *key,
 			 const char *path)
 {
+	const char *kind;
+
 	char ipath[400];
 
 	for (size_t i = 0; i < e->values.n; i++) {
@@ -74,6 +92,18 @@ static void check_values(struct vctx *vc, const struct kh_principal_entry *e, co
 			       "'%s' is not a service principal: they are written in lower case "
 			       "as NAME.amazonaws.com",
 			       v);
+		else if (strcmp(key, "AWS") == 0 && (kind = unique_id_kind(v)))
+			vc_add(vc, KH_SEV_WARNING,
+			       kind[0] == 'r' ? "INVALID_ROLE_REFERENCE" : "INVALID_USER_REFERENCE",
+			       ipath, e->values.pos[i],
+			       kind[0] == 'r' ? "name the role by its ARN, "
+						"arn:aws:iam::ACCOUNT:role/NAME"
+					      : "name the user by its ARN, "
+						"arn:aws:iam::ACCOUNT:user/NAME",
+			       "'%s' is the unique ID of an IAM %s, not its ARN: IAM shows one when "
+			       "the %s was deleted, and a %s created again with the same name does "
+			       "not match it",
+			       v, kind, kind, kind);
 	}
 }
 
@@ -102,6 +132,16 @@ static void check_entries(struct vctx *vc, const struct kh_statement *st,
 			vc_add(vc, KH_SEV_ERROR, "INVALID_PRINCIPAL_KEY", path, e->values.key_pos,
 			       right ? fix : "use AWS, Service, Federated or CanonicalUser",
 			       "'%s' is not a principal key", e->type);
+			continue;
+		}
+		if (strcmp(right, "Federated") == 0 && e->values.n &&
+		    vc->opts.policy_type == KH_POLICY_TYPE_RESOURCE) {
+			vc_add(vc, KH_SEV_ERROR, "FEDERATED_PRINCIPAL_NOT_SUPPORTED", path,
+			       e->values.key_pos,
+			       "name an account, role, user or service; identity providers are "
+			       "trusted in a role trust policy",
+			       "a resource policy takes no Federated principal: identity providers "
+			       "act by assuming a role");
 			continue;
 		}
 		if (e->values.present && e->values.is_array && e->values.n == 0)
@@ -257,11 +297,58 @@ static void check_github_sub(struct vctx *vc, const struct kh_statement *st, con
 			       c->values[i]);
 }
 
+static int is_saml_provider(const char *v)
+{
+	const char *p = strncmp(v, "arn:", 4) == 0 ? strstr(v, ":saml-provider/") : NULL;
+	return p && p[15];
+}
+
+/* A domain name: labels of letters, digits and '-' between dots. */
+static int is_domain(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (!n || v[0] == '.' || v[n - 1] == '.' || !strchr(v, '.') || strstr(v, ".."))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == '.'))
+			return 0;
+	return 1;
+}
+
+/* A Federated principal is a SAML provider's ARN, an OIDC provider's ARN
+ * or the domain of a web identity provider (accounts.google.com). Values
+ * with a wildcard are reported as such. */
+static void check_federated_syntax(struct vctx *vc, const struct kh_statement *st,
+				   const struct kh_principal_entry *e)
+{
+	char path[96];
+
+	for (size_t i = 0; i < e->values.n; i++) {
+		const char *v = e->values.items[i];
+		if (strpbrk(v, "*?") || is_saml_provider(v) ||
+		    (strncmp(v, "arn:", 4) == 0 ? oidc_provider(v) != NULL : is_domain(v)))
+			continue;
+		vc_item_path(path, sizeof(path), st, "Principal.Federated", &e->values, i);
+		vc_add(vc, KH_SEV_ERROR, "INVALID_FEDERATED_PRINCIPAL_SYNTAX_IN_ROLE_TRUST_POLICY",
+		       path, e->values.pos[i],
+		       "write the provider's domain (accounts.google.com) or the ARN of an IAM "
+		       "identity provider (arn:aws:iam::ACCOUNT:saml-provider/NAME or "
+		       ":oidc-provider/URL)",
+		       "'%s' is neither a domain name nor the ARN of a SAML or OIDC provider, "
+		       "so it names no identity provider",
+		       v);
+	}
+}
+
 static void check_federated(struct vctx *vc, const struct kh_statement *st)
 {
 	const struct kh_principal_entry *e = entry(&st->principal, "Federated");
 	char path[96], prefix[400];
 
+	if (e)
+		check_federated_syntax(vc, st, e);
 	if (!e || st->effect != KH_EFFECT_ALLOW)
 		return;
 	snprintf(path, sizeof(path), "%s.Principal.Federated", st->path);
@@ -282,6 +369,118 @@ static void check_federated(struct vctx *vc, const struct kh_statement *st)
 			       "no condition key of the provider '%s' (such as '%saud'), so any "
 			       "identity the provider issues tokens to may assume the role",
 			       url, prefix);
+	}
+}
+
+/* sts:AssumeRoleWithSAML is for SAML providers, and
+ * sts:AssumeRoleWithWebIdentity for OIDC and web identity providers: the
+ * other principals of a statement that names one cannot use it. */
+static void check_action_principals(struct vctx *vc, const struct kh_statement *st)
+{
+	char path[96];
+
+	if (!st->principal.entries)
+		return;
+	for (size_t i = 0; i < st->action.n; i++) {
+		const char *a = st->action.items[i];
+		int saml = strcasecmp(a, "sts:AssumeRoleWithSAML") == 0;
+		size_t bad = 0;
+		struct kh_buf list;
+
+		if (!saml && strcasecmp(a, "sts:AssumeRoleWithWebIdentity") != 0)
+			continue;
+		kh_buf_init(&list, 1 << 14);
+		for (size_t k = 0; k < st->principal.n_entries; k++) {
+			const struct kh_principal_entry *e = &st->principal.entries[k];
+			int fed = strcmp(e->type, "Federated") == 0;
+			for (size_t j = 0; j < e->values.n; j++) {
+				const char *v = e->values.items[j];
+				if (fed && (saml ? is_saml_provider(v) : oidc_provider(v) != NULL))
+					continue;
+				if (bad++ < 4)
+					kh_buf_printf(&list, "%s'%s'", bad > 1 ? ", " : "", v);
+			}
+		}
+		if (bad > 4)
+			kh_buf_printf(&list, " and %zu more", bad - 4);
+		vc_item_path(path, sizeof(path), st, "Action", &st->action, i);
+		if (kh_buf_error(&list))
+			vc->rc = KH_ENOMEM;
+		else if (bad)
+			vc_add(vc, KH_SEV_ERROR, "MISMATCHED_ACTION_FOR_PRINCIPAL", path,
+			       st->action.pos[i],
+			       saml ? "give sts:AssumeRoleWithSAML to a Federated SAML provider "
+				      "(arn:aws:iam::ACCOUNT:saml-provider/NAME), and the other "
+				      "principals the action they use (sts:AssumeRole) in a "
+				      "statement of their own"
+				    : "give sts:AssumeRoleWithWebIdentity to a Federated OIDC "
+				      "provider, and the other principals the action they use "
+				      "(sts:AssumeRole) in a statement of their own",
+			       "'%s' is only for %s, so %s cannot use it: %s",
+			       a, saml ? "a Federated SAML provider" : "a Federated OIDC or web "
+			       "identity provider", bad == 1 ? "this principal" : "these principals",
+			       list.data);
+		kh_buf_release(&list);
+	}
+}
+
+/* IAM Roles Anywhere needs sts:AssumeRole, sts:SetSourceIdentity and
+ * sts:TagSession to hand out a session of the role. */
+static void check_roles_anywhere(struct vctx *vc, const struct kh_statement *st)
+{
+	static const char *const needed[] = {"sts:AssumeRole", "sts:SetSourceIdentity",
+					     "sts:TagSession"};
+	const struct kh_principal_entry *e = entry(&st->principal, "Service");
+	char path[96], missing[96] = "";
+	int found = 0;
+
+	for (size_t i = 0; e && i < e->values.n; i++)
+		found |= strcmp(e->values.items[i], "rolesanywhere.amazonaws.com") == 0;
+	if (!found || st->effect != KH_EFFECT_ALLOW || !st->action.n)
+		return;
+	for (size_t k = 0; k < sizeof(needed) / sizeof(needed[0]); k++) {
+		int covered = 0;
+		for (size_t i = 0; i < st->action.n && !covered; i++)
+			covered = vc_action_matches(st->action.items[i], needed[k]);
+		if (!covered)
+			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
+				 "%s%s", missing[0] ? ", " : "", needed[k]);
+	}
+	if (!missing[0])
+		return;
+	snprintf(path, sizeof(path), "%s.Action", st->path);
+	vc_add(vc, KH_SEV_ERROR, "MISSING_ACTION_FOR_ROLES_ANYWHERE_TRUST_POLICY", path,
+	       st->action.key_pos, "add the missing actions to the statement",
+	       "IAM Roles Anywhere (rolesanywhere.amazonaws.com) needs sts:AssumeRole, "
+	       "sts:SetSourceIdentity and sts:TagSession to create a session of the role; "
+	       "the statement lacks %s",
+	       missing);
+}
+
+/* An identity provider's "aud" claim may hold one audience or several:
+ * under ForAnyValue: or ForAllValues: it is taken for a set, and
+ * ForAllValues: holds when the token has no audience at all. */
+static void check_audience(struct vctx *vc, const struct kh_statement *st)
+{
+	char path[400];
+
+	for (size_t i = 0; i < st->n_conditions; i++) {
+		const struct kh_condition *c = &st->conditions[i];
+		const char *colon = strchr(c->key, ':');
+		int set = strncmp(c->op, "ForAnyValue:", 12) == 0 ||
+			  strncmp(c->op, "ForAllValues:", 13) == 0;
+		/* A provider's key: its prefix is a domain. */
+		if (!set || !colon || strcasecmp(colon, ":aud") != 0 ||
+		    !memchr(c->key, '.', (size_t)(colon - c->key)))
+			continue;
+		snprintf(path, sizeof(path), "%s.Condition.%s.%s", st->path, c->op, c->key);
+		vc_add(vc, KH_SEV_SUGGESTION, "CONFIRM_AUDIENCE_CLAIM_TYPE", path, c->key_pos,
+		       "keep the set prefix only if the provider's tokens may carry several "
+		       "audiences; for a single audience, drop it",
+		       "'%s' is the audience claim: '%.*s' takes it for a list of audiences; "
+		       "most providers issue a single audience, which a plain operator "
+		       "compares",
+		       c->key, (int)(strchr(c->op, ':') - c->op), c->op);
 	}
 }
 
@@ -370,5 +569,8 @@ void vc_check_trust(struct vctx *vc, const struct kh_statement *st)
 	}
 	check_trust_actions(vc, st);
 	check_federated(vc, st);
+	check_action_principals(vc, st);
+	check_roles_anywhere(vc, st);
+	check_audience(vc, st);
 	check_redundant_sessions(vc, st);
 }
