@@ -153,8 +153,6 @@ static int apply_negation(struct groups *g, size_t grp, const struct unit *nu,
 	return KH_OK;
 }
 
-static int is_named(const struct parse *p, size_t ui);
-
 /* Does the negation group ng ("but not delete messages"), which has only
  * negated verbs, speak of the target's service? Then it narrows the target,
  * and its own targets are understood. */
@@ -169,7 +167,7 @@ static int negation_reaches(struct groups *g, size_t ng, const struct unit *targ
 		const struct unit *t = &p->u[i];
 		if (t->grp != (int)ng || t->role != R_TARGET)
 			continue;
-		if (t->kind != U_NOUN || strcmp(t->service, target->service) != 0 || is_named(p, i))
+		if (t->kind != U_NOUN || strcmp(t->service, target->service) != 0 || kh__unit_is_named(p, i))
 			return 0;
 		any = 1;
 	}
@@ -347,7 +345,7 @@ static int add_noun_target(struct parse *p, size_t ui, const struct kh__access *
 
 /* ---- targets of a group ------------------------------------------------- */
 
-static int is_named(const struct parse *p, size_t ui)
+int kh__unit_is_named(const struct parse *p, size_t ui)
 {
 	const struct unit *u = &p->u[ui];
 	if (u->kind != U_NOUN)
@@ -385,7 +383,7 @@ static int redundant(const struct parse *p, size_t grp, size_t ui)
 		if ((u->lflags & KH__LEX_WEAK) && !(o->lflags & KH__LEX_WEAK))
 			return 1;
 		if (strncmp(os, svc, sl) == 0 && (os[sl] == '\0' || os[sl] == ':') &&
-		    (is_named(p, i) || i < ui))
+		    (kh__unit_is_named(p, i) || i < ui))
 			return 1;
 	}
 	return 0;
@@ -405,7 +403,7 @@ static int emit_group(struct groups *g, size_t grp)
 		struct unit *u = &p->u[i];
 		if (u->grp != (int)tg || u->role != R_TARGET)
 			continue;
-		if (u->kind == U_NOUN && !is_named(p, i) && redundant(p, tg, i)) {
+		if (u->kind == U_NOUN && !kh__unit_is_named(p, i) && redundant(p, tg, i)) {
 			u->used = 1;
 			continue;
 		}

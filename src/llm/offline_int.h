@@ -66,6 +66,8 @@ struct parse {
 
 /* groups.c: from classified units to grants and unparsed phrases. */
 int kh__offline_groups(struct parse *p);
+/* Is unit ui named ("the orders table"), or not a noun at all? */
+int kh__unit_is_named(const struct parse *p, size_t ui);
 
 /* verbs.c: the actions verb v means on target t, from the lexicon's "act"
  * lines, those that can act on what t becomes; appended to acc (may be

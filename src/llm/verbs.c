@@ -39,14 +39,6 @@ static int takes_any(const struct kh_action *a, const struct kh_resource_type *c
 	return 0;
 }
 
-static int is_named(const struct parse *p, const struct unit *t)
-{
-	for (size_t i = 0; i < p->nu; i++)
-		if (p->u[i].name_of == (int)(t - p->u))
-			return 1;
-	return 0;
-}
-
 /* An ARN of the shape a named noun becomes: its type's template with each
  * placeholder filled, then the noun's suffix (a log group's ":*" also
  * covers its streams). */
@@ -90,7 +82,7 @@ static int target_arn(const struct parse *p, const struct unit *t, const struct 
 		return snprintf(out, size, "arn:aws:s3:::x/x") > 0;
 	if (t->kind != U_NOUN)
 		return 0;
-	return !is_named(p, t) || sample_arn(svc, t, out, size);
+	return !kh__unit_is_named(p, (size_t)(t - p->u)) || sample_arn(svc, t, out, size);
 }
 
 static int is_precise_verb(const struct unit *v)
