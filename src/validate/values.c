@@ -118,8 +118,8 @@ static int private_range(const char *v)
  * through a VPC endpoint holds none (aws:VpcSourceIp has that address). A
  * private range there never matches: IpAddress is then never true (with
  * IfExists, only when the key is absent) and NotIpAddress always. ERROR
- * when every range is private, since the condition is then constant;
- * WARNING when public ones sit beside it. */
+ * when every range is private, since the condition is then constant; a
+ * SUGGESTION (the _SUBSET codes) when public ones sit beside it. */
 static void check_private_ip(struct vctx *vc, const struct kh_condition *c, const char *path,
 			     const char *base_op)
 {
@@ -143,8 +143,10 @@ static void check_private_ip(struct vctx *vc, const struct kh_condition *c, cons
 	for (size_t i = 0; i < c->n_values && n_private; i++) {
 		if (!private_range(c->values[i]))
 			continue;
-		vc_add(vc, all ? KH_SEV_ERROR : KH_SEV_WARNING,
-		       not ? "PRIVATE_NOT_IP_ADDRESS" : "PRIVATE_IP_ADDRESS", path, c->value_pos[i],
+		vc_add(vc, all ? KH_SEV_ERROR : KH_SEV_SUGGESTION,
+		       all ? (not ? "PRIVATE_NOT_IP_ADDRESS" : "PRIVATE_IP_ADDRESS")
+			   : (not ? "PRIVATE_NOT_IP_ADDRESS_SUBSET" : "PRIVATE_IP_ADDRESS_SUBSET"),
+		       path, c->value_pos[i],
 		       "for addresses inside a VPC use aws:VpcSourceIp, with aws:SourceVpc or "
 		       "aws:SourceVpce",
 		       "'%s' is a private, loopback or link-local range, but aws:SourceIp only "
