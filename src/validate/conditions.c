@@ -411,6 +411,16 @@ static void check_values(struct vctx *vc, const struct kh_condition *c, const ch
 			       "'%s' is not a valid value for '%s': it takes %s, so this "
 			       "condition can never match as intended",
 			       c->values[i], c->op, want);
+		else if (fam == FAM_DATE && !strstr(c->values[i], "${") &&
+			 strcasecmp(c->key, "aws:EpochTime") != 0 &&
+			 (c->types[i] == KH_VALUE_NUMBER ||
+			  all_digits(c->values[i], strlen(c->values[i]))))
+			/* A date that parses, but as a count of seconds. */
+			vc_add(vc, KH_SEV_WARNING, "INVALID_DATE_VALUE", path, c->value_pos[i],
+			       "write the date as YYYY-MM-DD, or in full as 2026-11-22T12:00:00Z",
+			       "'%s' is read as seconds since 1970-01-01 UTC, not as a calendar "
+			       "date, and may not be the moment intended",
+			       c->values[i]);
 	}
 }
 
