@@ -81,17 +81,9 @@ static size_t split_arn(const char *s, const char **f, size_t *len)
 	return nf;
 }
 
-/* What the catalog's ARN templates say of the Region and account fields
- * of the ARNs of one ARN service ("iam", whichever catalog services write
- * them): whether some template has a Region, whether all have one, and
- * whether some has an account. n counts the templates. */
-struct arn_fields {
-	size_t n;
-	int some_region, all_region, some_account;
-};
-
+/* Adds one ARN template to af when it is of the ARN service svc. */
 static void template_fields(const char *t, size_t tn, const char *svc, size_t sn,
-			    struct arn_fields *af)
+			    struct vc_arn_service *af)
 {
 	const char *f[6];
 	size_t len[6];
@@ -109,19 +101,31 @@ static void template_fields(const char *t, size_t tn, const char *svc, size_t sn
 	af->some_account |= len[4] > 0;
 }
 
-static struct arn_fields arn_service_fields(const struct kh_catalog *cat, const char *svc,
-					    size_t sn)
+/* The ARN templates of the ARN service svc ("iam"), whichever catalog
+ * services write them (sts and ec2 write iam ARNs too); looked up once per
+ * run while the cache has room. */
+static struct vc_arn_service arn_service_fields(struct vctx *vc, const char *svc, size_t sn)
 {
-	struct arn_fields af = {0, 0, 1, 0};
+	struct vc_arn_service af = {"", 0, 0, 1, 0};
 
-	for (size_t i = 0; i < kh_catalog_service_count(cat); i++) {
-		const struct kh_service *s = kh_catalog_service_at(cat, i);
+	for (size_t i = 0; i < vc->n_arn_services; i++)
+		if (strlen(vc->arn_services[i].name) == sn &&
+		    memcmp(vc->arn_services[i].name, svc, sn) == 0)
+			return vc->arn_services[i];
+	for (size_t i = 0; i < kh_catalog_service_count(vc->cat); i++) {
+		const struct kh_service *s = kh_catalog_service_at(vc->cat, i);
 		for (size_t k = 0; k < s->n_resource_types; k++) {
 			const char *t = s->resource_types[k].arn, *bar;
 			for (; (bar = strchr(t, '|')); t = bar + 1)
 				template_fields(t, (size_t)(bar - t), svc, sn, &af);
 			template_fields(t, strlen(t), svc, sn, &af);
 		}
+	}
+	if (sn < sizeof(af.name) && vc->n_arn_services < sizeof(vc->arn_services) /
+							      sizeof(vc->arn_services[0])) {
+		memcpy(af.name, svc, sn);
+		af.name[sn] = '\0';
+		vc->arn_services[vc->n_arn_services++] = af;
 	}
 	return af;
 }
@@ -132,11 +136,11 @@ static struct arn_fields arn_service_fields(const struct kh_catalog *cat, const 
 static void check_arn_catalog(struct vctx *vc, const char *arn, const char **f,
 			      const size_t *len, const char *path, struct kh_pos pos)
 {
-	struct arn_fields af;
+	struct vc_arn_service af;
 
 	if (is_open(f[2], len[2]))
 		return;
-	af = arn_service_fields(vc->cat, f[2], len[2]);
+	af = arn_service_fields(vc, f[2], len[2]);
 	if (af.n == 0)
 		return;
 	if (len[3] && !af.some_region && !is_open(f[3], len[3]))

@@ -355,7 +355,7 @@ void vc_check_structure(struct vctx *vc, const char *text, size_t len)
 int kh_validate(const struct kh_catalog *cat, const struct kh_policy *policy, const char *text,
 		size_t len, const struct kh_validate_opts *opts, struct kh_findings *out)
 {
-	struct vctx vc = {cat, policy, {KH_POLICY_TYPE_MANAGED}, out, KH_OK};
+	struct vctx vc = {.cat = cat, .policy = policy, .opts = {KH_POLICY_TYPE_MANAGED}, .out = out};
 
 	if (opts)
 		vc.opts = *opts;
@@ -387,7 +387,7 @@ int kh_validate_text(const struct kh_catalog *cat, const char *text, size_t len,
 		err = &local;
 	rc = kh_policy_parse(text, len, &p, err);
 	if (rc == KH_EINPUT) {
-		struct vctx vc = {cat, NULL, {KH_POLICY_TYPE_MANAGED}, out, KH_OK};
+		struct vctx vc = {.cat = cat, .opts = {KH_POLICY_TYPE_MANAGED}, .out = out};
 		struct kh_pos pos = {err->line, err->col};
 		vc_add(&vc, KH_SEV_ERROR, "JSON_SYNTAX_ERROR", err->path, pos, NULL, "%s",
 		       err->msg);

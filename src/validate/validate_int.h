@@ -4,15 +4,27 @@
 
 #include "keyhole/validate.h"
 
+/* What the catalog's ARN templates say of the Region and account fields
+ * of one ARN service's ARNs (resources.c): n templates, whether some have
+ * a Region, all have one, some have an account. */
+struct vc_arn_service {
+	char name[48];
+	size_t n;
+	int some_region, all_region, some_account;
+};
+
 /* One validation run. Check functions append through vc_add; the first
  * allocation failure is remembered in rc and later additions are dropped,
- * which kh_validate reports as KH_ENOMEM. */
+ * which kh_validate reports as KH_ENOMEM. arn_services caches the ARN
+ * services looked up so far (zero-initialized with the rest). */
 struct vctx {
 	const struct kh_catalog *cat;
 	const struct kh_policy *policy;
 	struct kh_validate_opts opts;
 	struct kh_findings *out;
 	int rc;
+	struct vc_arn_service arn_services[8];
+	size_t n_arn_services;
 };
 
 /* What the policy type asks. Identity policies (managed, inline) need a
