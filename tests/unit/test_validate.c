@@ -43,6 +43,20 @@ static const struct kh_finding *find_code(const struct kh_findings *f, const cha
 	return NULL;
 }
 
+/* Validates text into f and returns its finding of code, which must be
+ * there; f is the caller's to release. */
+static const struct kh_finding *validate_expect(const char *text, struct kh_findings *f,
+						const char *code)
+{
+	const struct kh_finding *x;
+
+	validate_text(text, f);
+	x = find_code(f, code);
+	if (!x)
+		fail_msg("no %s", code);
+	return x;
+}
+
 static void test_severity_names(void **state)
 {
 	enum kh_severity s;
@@ -136,12 +150,9 @@ static void test_empty_operator_block(void **state)
 {
 	const char *text = "{\"Version\":\"2012-10-17\",\"Statement\":[7,{\"Effect\":\"Deny\","
 			   "\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":{\"Bool\":{}}}]}";
-	const struct kh_finding *x;
 	struct kh_findings f;
+	const struct kh_finding *x = validate_expect(text, &f, "EMPTY_OBJECT_CONDITION");
 
-	validate_text(text, &f);
-	x = find_code(&f, "EMPTY_OBJECT_CONDITION");
-	assert_non_null(x);
 	assert_string_equal(x->path, "Statement[1].Condition.Bool");
 	assert_int_equal(x->col, (int)(strstr(text, "\"Bool\"") - text) + 1);
 	kh_findings_release(&f);
@@ -318,6 +329,63 @@ static void test_deterministic(void **state)
 	kh_findings_release(&b);
 }
 
+/* The ARN services of a run are remembered up to a limit; past it every
+ * ARN is still judged by its own service's templates. */
+static void test_arn_services_past_the_cache(void **state)
+{
+	static const char *const arns[] = {
+		"arn:aws:s3:::b/*",
+		"arn:aws:sqs:us-east-1:123456789012:q",
+		"arn:aws:sns:us-east-1:123456789012:t",
+		"arn:aws:lambda:us-east-1:123456789012:function:f",
+		"arn:aws:dynamodb:us-east-1:123456789012:table/t",
+		"arn:aws:kms:us-east-1:123456789012:key/k",
+		"arn:aws:ec2:us-east-1:123456789012:instance/i-1",
+		"arn:aws:ecr:us-east-1:123456789012:repository/r",
+		"arn:aws:sqs:eu-west-1:123456789012:q2",
+		"arn:aws:logs::123456789012:log-group:g",
+		"arn:aws:iam:us-east-1:123456789012:role/r",
+		"arn:aws:cloudfront::123456789012:distribution/d",
+	};
+	struct kh_policy *p = kh_policy_new();
+	struct kh_statement *st = kh_policy_add_statement(p, "Many", KH_EFFECT_ALLOW);
+	struct kh_findings f;
+	size_t region = 0, missing = 0;
+
+	assert_int_equal(kh_strlist_add(&st->action, "s3:GetObject"), KH_OK);
+	for (size_t i = 0; i < sizeof(arns) / sizeof(arns[0]); i++)
+		assert_int_equal(kh_strlist_add(&st->resource, arns[i]), KH_OK);
+	kh_findings_init(&f);
+	assert_int_equal(kh_validate(cat, p, NULL, 0, NULL, &f), KH_OK);
+	for (size_t i = 0; i < f.n; i++) {
+		region += strcmp(f.items[i].code, "ARN_REGION_NOT_ALLOWED") == 0;
+		missing += strcmp(f.items[i].code, "MISSING_ARN_REGION") == 0;
+	}
+	assert_int_equal(region, 1);
+	assert_int_equal(missing, 1);
+	assert_non_null(strstr(find_code(&f, "ARN_REGION_NOT_ALLOWED")->message, "'iam'"));
+	kh_findings_release(&f);
+	kh_policy_free(p);
+}
+
+/* A key with a placeholder in the catalog (s3:ExistingObjectTag/<key>)
+ * matches the tag it names; only the action that lacks it is reported. */
+static void test_key_actions_with_placeholder(void **state)
+{
+	const char *text =
+		"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+		"\"Action\":[\"s3:GetObject\",\"s3:ListAllMyBuckets\"],\"Resource\":\"*\","
+		"\"Condition\":{\"StringEquals\":{\"s3:ExistingObjectTag/team\":\"web\"}}}]}";
+	struct kh_findings f;
+	const struct kh_finding *x =
+		validate_expect(text, &f, "UNSUPPORTED_ACTION_FOR_CONDITION_KEY");
+
+	assert_int_equal(x->severity, KH_SEV_ERROR);
+	assert_non_null(strstr(x->message, "s3:ListAllMyBuckets"));
+	assert_null(strstr(x->message, "s3:GetObject"));
+	kh_findings_release(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +402,8 @@ int main(void)
 		cmocka_unit_test(test_json_writer),
 		cmocka_unit_test(test_privesc_table_actions_exist),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_arn_services_past_the_cache),
+		cmocka_unit_test(test_key_actions_with_placeholder),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
