@@ -50,6 +50,10 @@ struct kh_resource_type {
 	/* The last placeholder may span '/' (an object key, a role path): set
 	 * when no other resource type of the service extends this template. */
 	int last_spans_path;
+	/* Condition keys a request on this type carries besides the action's
+	 * own ("aws:ResourceTag/${TagKey}", "rds:DatabaseEngine"). */
+	const char *const *condition_keys;
+	size_t n_condition_keys;
 };
 
 struct kh_action_resource {

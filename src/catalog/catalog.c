@@ -252,7 +252,11 @@ static int parse_block(struct kh_catalog *cat, struct kh_service *svc,
 		case 'R':
 			if (nf < 3)
 				goto short_line;
-			rts[svc->n_resource_types] = (struct kh_resource_type){f[1], f[2], svc, 0};
+			rts[svc->n_resource_types] = (struct kh_resource_type){f[1], f[2], svc, 0, NULL, 0};
+			if (nf > 3)
+				rts[svc->n_resource_types].condition_keys =
+					split_commas(&cat->arena, f[3],
+						     &rts[svc->n_resource_types].n_condition_keys);
 			if (svc->n_resource_types &&
 			    strcmp(rts[svc->n_resource_types - 1].name, f[1]) > 0)
 				return kh_error_at(err, KH_EINPUT, (int)lineno, 1, NULL,

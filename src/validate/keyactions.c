@@ -9,19 +9,33 @@
 #include "util/util.h"
 #include "validate/validate_int.h"
 
-/* Does the action list the key? name is the catalog's spelling of it
+/* Is the key among keys? name is the catalog's spelling of it
  * ("s3:ExistingObjectTag/<key>"); the catalog writes a few tag keys with
  * a literal after the slash, which stands for any tag, as in vc_check_key. */
-static int action_lists(const struct kh_action *a, const char *key, const char *name)
+static int keys_list(const char *const *keys, size_t n_keys, const char *key, const char *name)
 {
 	const char *slash = strchr(key, '/');
 	size_t n = slash ? (size_t)(slash - key) + 1 : 0;
 
-	for (size_t i = 0; i < a->n_condition_keys; i++) {
-		const char *k = a->condition_keys[i];
+	for (size_t i = 0; i < n_keys; i++) {
+		const char *k = keys[i];
 		if (strcasecmp(k, name) == 0 || (n && strncasecmp(k, key, n) == 0 && k[n]))
 			return 1;
 	}
+	return 0;
+}
+
+/* Does a request for the action carry the key: one of its own, or of one
+ * of its resource types (rds:DatabaseEngine comes with the db type of
+ * rds:CreateDBInstance)? */
+static int action_lists(const struct kh_action *a, const char *key, const char *name)
+{
+	if (keys_list(a->condition_keys, a->n_condition_keys, key, name))
+		return 1;
+	for (size_t i = 0; i < a->n_resources; i++)
+		if (keys_list(a->resources[i].type->condition_keys,
+			      a->resources[i].type->n_condition_keys, key, name))
+			return 1;
 	return 0;
 }
 
@@ -36,13 +50,10 @@ static int service_lists(const struct kh_service *svc, const char *key, const ch
 	return 0;
 }
 
-/* Can a request for the action lack the key? The catalog keeps the keys an
- * action lists, not those of its resource types (rds:DatabaseEngine comes
- * with the db type of rds:CreateDBInstance), so only an action that applies
- * to no resource type, whose keys are all its own, is known to lack one. */
+/* Can a request for the action lack the key? */
 static int action_lacks(const struct kh_action *a, const char *key, const char *name)
 {
-	return a->n_resources == 0 && !action_lists(a, key, name);
+	return !action_lists(a, key, name);
 }
 
 static int by_address(const void *x, const void *y)

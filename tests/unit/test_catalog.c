@@ -120,6 +120,19 @@ static void test_condition_keys(void **state)
 	assert_null(kh_catalog_condition_key(cat, "s3:NoSuchKey"));
 	assert_null(kh_catalog_condition_key(cat, "aws:PrincipalTag/"));
 	assert_null(kh_catalog_condition_key(cat, "nokey"));
+
+	/* resource types carry their own keys: rds:DatabaseEngine comes with db */
+	{
+		const struct kh_service *rds = kh_catalog_service(cat, "rds", 3);
+		const struct kh_resource_type *db = kh_service_resource_type(rds, "db");
+		int found = 0;
+		assert_non_null(db);
+		for (size_t i = 0; i < db->n_condition_keys; i++)
+			found |= strcmp(db->condition_keys[i], "rds:DatabaseEngine") == 0;
+		assert_true(found);
+		assert_int_equal(kh_service_resource_type(kh_catalog_service(cat, "s3", 2), "bucket")
+					 ->n_condition_keys > 0, 1);
+	}
 }
 
 static void test_arn_matching(void **state)
