@@ -158,6 +158,12 @@ int kh_arn_matches_resource_type(const char *arn, const struct kh_resource_type 
 size_t kh_service_match_arn(const struct kh_service *svc, const char *arn,
 			    const struct kh_resource_type **out, size_t max);
 
+/* Does a request for the action carry the condition key as a policy
+ * writes it ("s3:prefix", "aws:ResourceTag/team")? It does when the action
+ * or one of its resource types lists the key; a listed key with a tag
+ * placeholder ("aws:ResourceTag/${TagKey}") stands for every tag. */
+int kh_action_takes_condition_key(const struct kh_action *a, const char *key);
+
 /* Suggests up to max catalog action names close to the unknown full_name
  * ("s3:GetObjekt" -> "s3:GetObject"), best first. Returns how many. */
 size_t kh_catalog_suggest(const struct kh_catalog *cat, const char *full_name,

@@ -353,3 +353,28 @@ size_t kh_catalog_suggest(const struct kh_catalog *cat, const char *full_name,
 		out[i] = best[i].action;
 	return n;
 }
+
+/* Is key among the listed keys? A listed key that continues after the
+ * same "service:Name/" as key stands for any tag there. */
+static int keys_hold(const char *const *keys, size_t n_keys, const char *key)
+{
+	const char *slash = strchr(key, '/');
+	size_t n = slash ? (size_t)(slash - key) + 1 : 0;
+
+	for (size_t i = 0; i < n_keys; i++)
+		if (strcasecmp(keys[i], key) == 0 ||
+		    (n && strncasecmp(keys[i], key, n) == 0 && keys[i][n]))
+			return 1;
+	return 0;
+}
+
+int kh_action_takes_condition_key(const struct kh_action *a, const char *key)
+{
+	if (keys_hold(a->condition_keys, a->n_condition_keys, key))
+		return 1;
+	for (size_t i = 0; i < a->n_resources; i++)
+		if (keys_hold(a->resources[i].type->condition_keys,
+			      a->resources[i].type->n_condition_keys, key))
+			return 1;
+	return 0;
+}

@@ -248,7 +248,8 @@ static int action_takes_arn(const struct kh_action *a, const struct kh_resource_
 	return 0;
 }
 
-static int note_removed(struct kh__gen *g, const struct kh_action *a, size_t grant)
+static int note_removed_for(struct kh__gen *g, const struct kh_action *a, size_t grant,
+			    const char *reason)
 {
 	struct kh_generate_result *r = g->res;
 	struct kh_removed_action *rs = realloc(r->removed, (r->n_removed + 1) * sizeof(*rs));
@@ -256,9 +257,14 @@ static int note_removed(struct kh__gen *g, const struct kh_action *a, size_t gra
 		return KH_ENOMEM;
 	r->removed = rs;
 	rs[r->n_removed].action = a;
-	rs[r->n_removed].reason = "wildcard_only";
+	rs[r->n_removed].reason = reason;
 	rs[r->n_removed++].grant = grant;
 	return KH_OK;
+}
+
+static int note_removed(struct kh__gen *g, const struct kh_action *a, size_t grant)
+{
+	return note_removed_for(g, a, grant, "wildcard_only");
 }
 
 /* Warns about the wildcard-only actions of a grant with an ARN. */
@@ -423,6 +429,69 @@ static int add_named_actions(struct kh__gen *g, const struct kh_grant *gr,
 	return KH_OK;
 }
 
+/* Does the operator fail when the request lacks the key? IfExists, Null
+ * and ForAllValues: pass or test an absent key on purpose. */
+static int needs_key(const char *op)
+{
+	size_t n = strlen(op);
+	return strcmp(op, "Null") != 0 && strncasecmp(op, "ForAllValues:", 13) != 0 &&
+	       !(n >= 8 && strcmp(op + n - 8, "IfExists") == 0);
+}
+
+/* Leaves out the actions whose requests never carry a service key that a
+ * condition of the grant needs ("s3:prefix" and s3:GetObject): for them the
+ * condition could never hold, so they would grant nothing. */
+static int drop_keyless(struct kh__gen *g, size_t gi, const struct kh_service *svc,
+			const struct kh_action **acts, size_t *n)
+{
+	const struct kh_grant *gr = &g->in->grants[gi];
+	const struct kh_resource_type *m[MAX_MATCHED];
+	size_t n_m = gr->arn ? kh_service_match_arn(svc, gr->arn, m, MAX_MATCHED) : 0;
+	const char *key = NULL;
+	size_t kept = 0, dropped = 0;
+	struct kh_buf b;
+	int rc = KH_OK;
+
+	if (n_m > MAX_MATCHED)
+		n_m = MAX_MATCHED;
+	kh_buf_init(&b, 0);
+	for (size_t i = 0; i < *n && rc == KH_OK; i++) {
+		const char *missing = NULL;
+		/* actions the ARN rules out are left for collect_on_arn to skip */
+		for (size_t c = 0; c < gr->n_conditions && !missing &&
+				   (!gr->arn || !acts[i]->n_resources || action_takes_arn(acts[i], m, n_m));
+		     c++) {
+			const struct kh_grant_condition *cd = &gr->conditions[c];
+			if (strncasecmp(cd->key, "aws:", 4) != 0 && needs_key(cd->op) &&
+			    !kh_action_takes_condition_key(acts[i], cd->key))
+				missing = cd->key;
+		}
+		if (!missing) {
+			acts[kept++] = acts[i];
+			continue;
+		}
+		if (dropped < LIST_IN_WARNING)
+			kh_buf_printf(&b, "%s%s", dropped ? ", " : "", acts[i]->full_name);
+		dropped++;
+		key = key ? key : missing;
+		rc = note_removed_for(g, acts[i], gi, "condition_key_not_in_request");
+	}
+	if (rc == KH_OK && dropped) {
+		*n = kept;
+		if (dropped > LIST_IN_WARNING)
+			kh_buf_printf(&b, " and %zu more", dropped - LIST_IN_WARNING);
+		rc = kh_buf_error(&b)
+			     ? KH_ENOMEM
+			     : kh__warn(g->res, "CONDITION_KEY_NOT_IN_REQUEST",
+					"%s: %zu action%s whose requests never carry %s%s left out "
+					"(the condition could never hold for them): %s",
+					gr->path, dropped, dropped == 1 ? "" : "s", key,
+					dropped == 1 ? " was" : " were", b.data);
+	}
+	kh_buf_release(&b);
+	return rc;
+}
+
 static int collect_grant(struct kh__gen *g, size_t gi)
 {
 	const struct kh_grant *gr = &g->in->grants[gi];
@@ -439,7 +508,8 @@ static int collect_grant(struct kh__gen *g, size_t gi)
 	proto.cond_grant = gr->n_conditions ? gr : NULL;
 	proto.grant = gi;
 	if ((rc = kh_service_actions_at_level(svc, gr->levels, &acts, &n)) ||
-	    (gr->n_actions && (rc = add_named_actions(g, gr, svc, &acts, &n)))) {
+	    (gr->n_actions && (rc = add_named_actions(g, gr, svc, &acts, &n))) ||
+	    (gr->n_conditions && (rc = drop_keyless(g, gi, svc, acts, &n)))) {
 		free(acts);
 		return rc;
 	}

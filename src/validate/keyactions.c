@@ -9,51 +9,15 @@
 #include "util/util.h"
 #include "validate/validate_int.h"
 
-/* Is the key among keys? name is the catalog's spelling of it
- * ("s3:ExistingObjectTag/<key>"); the catalog writes a few tag keys with
- * a literal after the slash, which stands for any tag, as in vc_check_key. */
-static int keys_list(const char *const *keys, size_t n_keys, const char *key, const char *name)
-{
-	const char *slash = strchr(key, '/');
-	size_t n = slash ? (size_t)(slash - key) + 1 : 0;
-
-	for (size_t i = 0; i < n_keys; i++) {
-		const char *k = keys[i];
-		if (strcasecmp(k, name) == 0 || (n && strncasecmp(k, key, n) == 0 && k[n]))
-			return 1;
-	}
-	return 0;
-}
-
-/* Does a request for the action carry the key: one of its own, or of one
- * of its resource types (rds:DatabaseEngine comes with the db type of
- * rds:CreateDBInstance)? */
-static int action_lists(const struct kh_action *a, const char *key, const char *name)
-{
-	if (keys_list(a->condition_keys, a->n_condition_keys, key, name))
-		return 1;
-	for (size_t i = 0; i < a->n_resources; i++)
-		if (keys_list(a->resources[i].type->condition_keys,
-			      a->resources[i].type->n_condition_keys, key, name))
-			return 1;
-	return 0;
-}
-
 /* Is the key listed by some action of svc? The service reference names a
  * few keys that no action lists (aws-marketplace:ProductId): where they
  * apply is unknown, so they are not judged. */
-static int service_lists(const struct kh_service *svc, const char *key, const char *name)
+static int service_lists(const struct kh_service *svc, const char *key)
 {
 	for (size_t i = 0; svc && i < svc->n_actions; i++)
-		if (action_lists(&svc->actions[i], key, name))
+		if (kh_action_takes_condition_key(&svc->actions[i], key))
 			return 1;
 	return 0;
-}
-
-/* Can a request for the action lack the key? */
-static int action_lacks(const struct kh_action *a, const char *key, const char *name)
-{
-	return !action_lists(a, key, name);
 }
 
 static int by_address(const void *x, const void *y)
@@ -112,7 +76,7 @@ void vc_check_key_actions(struct vctx *vc, const struct kh_statement *st,
 
 	if (st->not_action.present || (plen == 3 && strncasecmp(c->key, "aws", 3) == 0))
 		return;
-	if (!service_lists(kh_catalog_service(vc->cat, c->key, plen), c->key, k->name) ||
+	if (!service_lists(kh_catalog_service(vc->cat, c->key, plen), c->key) ||
 	    !(acts = statement_actions(vc, st, &n)))
 		return;
 	for (size_t i = 0; i < n; i++) {
@@ -121,7 +85,7 @@ void vc_check_key_actions(struct vctx *vc, const struct kh_statement *st,
 	}
 	kh_buf_init(&list, 1 << 14);
 	for (size_t i = 0; own && i < n; i++) {
-		if (!action_lacks(acts[i], c->key, k->name))
+		if (kh_action_takes_condition_key(acts[i], c->key))
 			continue;
 		if (missing < 5)
 			kh_buf_printf(&list, "%s%s", missing ? ", " : "", acts[i]->full_name);
