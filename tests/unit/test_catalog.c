@@ -133,6 +133,15 @@ static void test_condition_keys(void **state)
 		assert_int_equal(kh_service_resource_type(kh_catalog_service(cat, "s3", 2), "bucket")
 					 ->n_condition_keys > 0, 1);
 	}
+	/* which requests carry a key: the action's own, its types', any tag */
+	assert_true(kh_action_takes_condition_key(kh_catalog_action(cat, "s3:ListBucket"), "s3:prefix"));
+	assert_false(kh_action_takes_condition_key(kh_catalog_action(cat, "s3:GetObject"), "s3:prefix"));
+	assert_true(kh_action_takes_condition_key(kh_catalog_action(cat, "rds:CreateDBInstance"),
+						  "rds:DatabaseEngine"));
+	assert_true(kh_action_takes_condition_key(kh_catalog_action(cat, "s3:GetObject"),
+						  "s3:ExistingObjectTag/team"));
+	assert_false(kh_action_takes_condition_key(kh_catalog_action(cat, "s3:ListAllMyBuckets"),
+						   "s3:ExistingObjectTag/team"));
 }
 
 static void test_arn_matching(void **state)
