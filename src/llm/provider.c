@@ -255,9 +255,9 @@ static unsigned grant_levels(struct kh_describe_result *r, json_t *access, size_
 /* The ARN's service field equals the grant's service. */
 static int arn_fits(const char *arn, const char *service)
 {
-	const char *s = strchr(arn + 4, ':');
+	const char *s = strncmp(arn, "arn:", 4) == 0 ? strchr(arn + 4, ':') : NULL;
 	size_t n = strlen(service);
-	return strncmp(arn, "arn:", 4) == 0 && s && strncmp(s + 1, service, n) == 0 && s[1 + n] == ':';
+	return s && strncmp(s + 1, service, n) == 0 && s[1 + n] == ':';
 }
 
 /* The actions the grant's operations mean on its ARN (restored, or NULL),

@@ -67,6 +67,7 @@ check "a grant without operations keeps its levels" 'jq -e "[.intent.grants[] | 
 check "invented grant field reported" 'grep -q "invented field .priority." <<<"$notes"'
 check "invented top-level field reported" 'grep -q "invented field .explanation." <<<"$notes"'
 check "ARN of another service dropped" 'grep -q "is not a s3 ARN" <<<"$notes"'
+check "ARN shorter than arn: dropped" 'grep -q "'"'"'g'"'"' is not a logs ARN" <<<"$notes"'
 check "grant without a valid level dropped" 'grep -q "no valid access level" <<<"$notes"'
 check "only the valid grants stay" 'jq -e "[.intent.grants[].service] == [\"s3\",\"sns\"]" "$tmp/4.json" >/dev/null'
 
